@@ -1,0 +1,160 @@
+"""The exception family of batterypass.
+
+Every error the library raises on purpose is a :class:`BatteryPassError`. Errors from other
+libraries (pydantic, cbor2, cryptography, the OS) are wrapped with ``raise ... from e`` so that
+a caller needs to catch one root type only.
+
+Each error carries *where* the problem is, in whichever form fits:
+
+- ``path``: the field path inside a passport or event, e.g. ``("performance", "voltage")``;
+- ``offset``: a byte offset inside an encoded message;
+- ``index``: an event index inside a lifecycle log, or an item index in a bulk run;
+- ``legal_basis``: the article or annex point of Regulation (EU) 2023/1542 behind a rule;
+- ``source``: the file or item the data came from (filled in by the caller that knows it).
+
+``str(error)`` is a single line a person can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "BatteryPassError",
+    "ChainError",
+    "DecodeError",
+    "EncodeError",
+    "InvalidKeyError",
+    "Issue",
+    "PolicyError",
+    "SignatureError",
+    "TrustError",
+    "ValidationError",
+    "format_path",
+]
+
+PathItem = str | int
+
+
+def format_path(path: Sequence[PathItem]) -> str:
+    """Render a field path as ``a.b[2].c`` (``$`` for the root)."""
+    out = ""
+    for item in path:
+        if isinstance(item, int):
+            out += f"[{item}]"
+        else:
+            out += f".{item}" if out else str(item)
+    return out or "$"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in a document: where it is, what is wrong and the rule behind it."""
+
+    path: tuple[PathItem, ...]
+    message: str
+    legal_basis: str | None = None
+
+    def __str__(self) -> str:
+        basis = f" [{self.legal_basis}]" if self.legal_basis else ""
+        return f"{format_path(self.path)}: {self.message}{basis}"
+
+
+class BatteryPassError(Exception):
+    """Root of every error batterypass raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Sequence[PathItem] | None = None,
+        offset: int | None = None,
+        index: int | None = None,
+        legal_basis: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: tuple[PathItem, ...] | None = tuple(path) if path is not None else None
+        self.offset = offset
+        self.index = index
+        self.legal_basis = legal_basis
+        self.source = source
+
+    def with_source(self, source: str) -> BatteryPassError:
+        """Record the file or item name this error is about and return the error itself."""
+        self.source = source
+        return self
+
+    def location(self) -> str:
+        """The location part of the message, or an empty string."""
+        parts: list[str] = []
+        if self.index is not None:
+            parts.append(f"event {self.index}")
+        if self.path is not None:
+            parts.append(format_path(self.path))
+        if self.offset is not None:
+            parts.append(f"byte {self.offset}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.legal_basis:
+            text += f" [{self.legal_basis}]"
+        if self.source:
+            text = f"{self.source}: {text}"
+        return " ".join(text.split("\n"))
+
+
+class ValidationError(BatteryPassError):
+    """A document is well-formed but breaks a rule of the model or the Regulation.
+
+    ``issues`` lists every problem found, not only the first one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        issues: Sequence[Issue] = (),
+        path: Sequence[PathItem] | None = None,
+        legal_basis: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, legal_basis=legal_basis, source=source)
+        self.issues: tuple[Issue, ...] = tuple(issues) or (
+            Issue(tuple(path or ()), message, legal_basis),
+        )
+
+
+class DecodeError(BatteryPassError):
+    """Bytes or text could not be decoded: not JSON/CBOR/COSE, truncated, non-canonical or over
+    a decoding limit."""
+
+
+class EncodeError(BatteryPassError):
+    """A value cannot be represented in the wire format."""
+
+
+class SignatureError(BatteryPassError):
+    """A signature is missing, malformed, uses an unacceptable algorithm or does not verify."""
+
+
+class InvalidKeyError(BatteryPassError):
+    """A key cannot be loaded, is weak, or does not fit the algorithm."""
+
+
+class TrustError(BatteryPassError):
+    """A signer is not trusted: unknown key, wrong role or organisation, outside its validity
+    window or revoked."""
+
+
+class ChainError(BatteryPassError):
+    """A lifecycle event log is broken: a dropped, reordered, duplicated, forged or forked
+    event, a torn tail, or a forbidden status transition."""
+
+
+class PolicyError(BatteryPassError):
+    """An actor is not allowed to do what it did (e.g. a role that may not emit an event)."""
