@@ -1,0 +1,1 @@
+"""Bytes and text <-> model: deterministic CBOR, JSON, and the consortium data model."""
