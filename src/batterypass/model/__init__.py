@@ -1,0 +1,112 @@
+"""The typed model of an EU battery passport (Regulation (EU) 2023/1542, Annex XIII).
+
+Plain pydantic models only: this package knows nothing of bytes or signatures.
+"""
+
+from __future__ import annotations
+
+from batterypass.model._access import (
+    VISIBILITY,
+    AccessGroup,
+    Audience,
+    DataPointInfo,
+    Scope,
+    info_of,
+)
+from batterypass.model._completeness import CompletenessReport, Gap, completeness
+from batterypass.model._enums import (
+    BatteryCategory,
+    BatteryStatus,
+    CarbonStage,
+    ChemistryFamily,
+    Component,
+    Element,
+)
+from batterypass.model._parse import legal_basis_of, parse_passport
+from batterypass.model._passport import (
+    SCHEMA_VERSION,
+    BatteryPassport,
+    DataPointRef,
+    iter_data_points,
+)
+from batterypass.model._sections import (
+    BatteryState,
+    CarbonFootprint,
+    ChemistryInfo,
+    Circularity,
+    CriticalRawMaterial,
+    DocumentRef,
+    DueDiligence,
+    ElementMass,
+    Facility,
+    GeneralInformation,
+    HazardousSubstance,
+    LabelsAndConformity,
+    MaterialComposition,
+    MaterialEntry,
+    NegativeEvent,
+    Operator,
+    PartNumber,
+    Performance,
+    PostalAddress,
+    PowerCapability,
+    Record,
+    RecycledContent,
+    Section,
+    SparePartSource,
+    StateOfHealth,
+    Usage,
+)
+from batterypass.model._types import check_identifier, gtin_check_digit
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "VISIBILITY",
+    "AccessGroup",
+    "Audience",
+    "BatteryCategory",
+    "BatteryPassport",
+    "BatteryState",
+    "BatteryStatus",
+    "CarbonFootprint",
+    "CarbonStage",
+    "ChemistryFamily",
+    "ChemistryInfo",
+    "Circularity",
+    "CompletenessReport",
+    "Component",
+    "CriticalRawMaterial",
+    "DataPointInfo",
+    "DataPointRef",
+    "DocumentRef",
+    "DueDiligence",
+    "Element",
+    "ElementMass",
+    "Facility",
+    "Gap",
+    "GeneralInformation",
+    "HazardousSubstance",
+    "LabelsAndConformity",
+    "MaterialComposition",
+    "MaterialEntry",
+    "NegativeEvent",
+    "Operator",
+    "PartNumber",
+    "Performance",
+    "PostalAddress",
+    "PowerCapability",
+    "Record",
+    "RecycledContent",
+    "Scope",
+    "Section",
+    "SparePartSource",
+    "StateOfHealth",
+    "Usage",
+    "check_identifier",
+    "completeness",
+    "gtin_check_digit",
+    "info_of",
+    "iter_data_points",
+    "legal_basis_of",
+    "parse_passport",
+]
