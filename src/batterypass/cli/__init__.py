@@ -1,8 +1,60 @@
-"""Command-line interface (placeholder until the CLI module lands)."""
+"""The ``batterypass`` command-line interface: the only layer that prints, reads argv or exits.
+
+See :mod:`batterypass.cli._app` for the exit codes.
+"""
 
 from __future__ import annotations
 
+import sys
+import traceback
+from collections.abc import Sequence
 
-def main() -> None:
-    """Entry point of the ``batterypass`` command."""
-    raise SystemExit(0)
+import typer
+
+from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
+from batterypass.cli._app import ExitCode, app, exit_code_for, state
+from batterypass.errors import BatteryPassError
+
+__all__ = ["ExitCode", "app", "main", "run"]
+
+del _passport_cmds
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    state.debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="batterypass", standalone_mode=False)
+    except typer.Exit as e:
+        return int(e.exit_code)
+    except typer.Abort:
+        state.err.print("batterypass: aborted", markup=False)
+        return int(ExitCode.USAGE)
+    except BatteryPassError as e:
+        code = exit_code_for(e)
+        if state.debug:
+            traceback.print_exc()
+        state.err.print(f"batterypass: {e}", markup=False)
+        return int(code)
+    except typer.TyperException as e:  # usage errors (bad option, missing argument)
+        state.err.print(f"batterypass: usage error: {e.format_message()}", markup=False)
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        state.err.print("batterypass: interrupted", markup=False)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if state.debug:
+            traceback.print_exc()
+        state.err.print(
+            f"batterypass: internal error: {type(e).__name__}: {e} (run with --debug for the "
+            "traceback; please report it)",
+            markup=False,
+        )
+        return int(ExitCode.INTERNAL)
+    return int(result) if isinstance(result, int) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``batterypass`` command: run and exit with the documented code."""
+    sys.exit(run(argv))

@@ -155,3 +155,18 @@ def _join(open_: str, items: list[str], close: str, indent: int | None, level: i
     pad = " " * (indent * (level + 1))
     end = " " * (indent * level)
     return open_ + "\n" + ",\n".join(pad + i for i in items) + "\n" + end + close
+
+
+def passport_json_schema() -> str:
+    """The JSON Schema (draft 2020-12) of the passport model, as stable text.
+
+    Each data point carries ``x-access-group``, ``x-legal-basis``, ``x-unit``,
+    ``x-mandatory-for`` and ``x-longlist`` annotations derived from the model.
+    """
+    schema = BatteryPassport.model_json_schema(mode="validation")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://batterypass.example/specs/passport.schema.json",
+        **schema,
+    }
+    return _json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

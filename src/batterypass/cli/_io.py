@@ -1,0 +1,121 @@
+"""File input and output for the CLI: reading documents, sniffing formats, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from batterypass.codec import json as bp_json
+from batterypass.errors import BatteryPassError, DecodeError
+from batterypass.model import BatteryPassport
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "LoadedPassport",
+    "UsageError",
+    "atomic_write",
+    "detect_format",
+    "load_passport",
+    "read_input",
+]
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""Largest file the CLI reads (a passport is kilobytes; an event log may be larger)."""
+
+
+class UsageError(BatteryPassError):
+    """A problem with how the command was called: a missing or unreadable file, an output
+    that exists. Exit code 2."""
+
+
+def read_input(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a whole input file, refusing directories, missing files and oversized input."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError as e:
+        raise UsageError("no such file", source=str(path)) from e
+    except IsADirectoryError as e:
+        raise UsageError("is a directory, expected a file", source=str(path)) from e
+    except OSError as e:
+        raise UsageError(f"cannot read: {e.strerror or e}", source=str(path)) from e
+    if len(data) > limit:
+        raise DecodeError(f"larger than the {limit}-byte input limit", source=str(path))
+    return data
+
+
+def detect_format(data: bytes) -> str:
+    """``"json"`` or ``"cbor"``, from the content (never from the file name)."""
+    head = data.lstrip(b" \t\r\n")
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip()
+    if head[:1] in (b"{", b"["):
+        return "json"
+    return "cbor"
+
+
+@dataclass
+class LoadedPassport:
+    """A passport read from a file, with how it was read."""
+
+    passport: BatteryPassport
+    format: str
+    notes: list[str] = field(default_factory=list)
+
+
+def load_passport(path: Path) -> LoadedPassport:
+    """Read and validate a passport file (JSON or CBOR, detected from the content)."""
+    data = read_input(path)
+    fmt = detect_format(data)
+    notes: list[str] = []
+    source = str(path)
+    if fmt == "json":
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return LoadedPassport(bp_json.loads(data, notes=notes, source=source), fmt, notes)
+    from batterypass.codec import cbor
+
+    loads = getattr(cbor, "loads", None)
+    if loads is None:  # pragma: no cover - until the CBOR passport format lands
+        raise DecodeError("not JSON, and CBOR passports are not supported yet", source=source)
+    passport = loads(data, source=source)
+    assert isinstance(passport, BatteryPassport)
+    return LoadedPassport(passport, fmt, notes)
+
+
+def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename,
+    so that readers see the old file or the new one, never half of it. Refuses to replace an
+    existing file unless ``force``."""
+    if path.exists() and not force:
+        raise UsageError("exists already; use --force to replace it", source=str(path))
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError("the output directory does not exist", source=str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if force:
+            os.replace(tmp, path)
+        else:
+            # link() fails if the target appeared meanwhile: no silent overwrite in a race.
+            try:
+                os.link(tmp, path)
+            except FileExistsError as e:
+                raise UsageError(
+                    "exists already; use --force to replace it", source=str(path)
+                ) from e
+            except OSError:
+                os.replace(tmp, path)  # file systems without hard links
+    except OSError as e:
+        raise UsageError(f"cannot write: {e.strerror or e}", source=str(path)) from e
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
