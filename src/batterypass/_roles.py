@@ -1,0 +1,25 @@
+"""Actor roles of the battery life cycle (Regulation (EU) 2023/1542).
+
+This module imports nothing of ours so that every layer (``lifecycle``, ``verify``, ``cli``)
+can import :class:`Role` without pointing an import arrow upwards. The public spelling is
+``batterypass.verify.Role``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["Role"]
+
+
+class Role(enum.StrEnum):
+    """Who an actor is in the life of a battery; the value is the wire/trust-file spelling."""
+
+    MANUFACTURER = "manufacturer"
+    ECONOMIC_OPERATOR = "economic_operator"
+    REPAIRER = "repairer"
+    REPURPOSER = "repurposer"
+    REMANUFACTURER = "remanufacturer"
+    RECYCLER = "recycler"
+    NOTIFIED_BODY = "notified_body"
+    MARKET_SURVEILLANCE = "market_surveillance"
