@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -63,7 +63,9 @@ __all__ = [
     "PostalAddress",
     "PowerCapability",
     "Record",
+    "RecoverableMass",
     "RecycledContent",
+    "RecyclingPotentialRecord",
     "Section",
     "SparePartSource",
     "StateOfHealth",
@@ -220,6 +222,28 @@ class SparePartSource(Record):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")] | None = None
     url: Url | None = None
     address: PostalAddress | None = None
+
+
+class RecoverableMass(Record):
+    """Recoverable mass of one element: its mass in the battery times a recovery rate."""
+
+    element: Element
+    rate_percent: Percent
+    mass_kg: NonNegativeQuantity
+
+
+class RecyclingPotentialRecord(Record):
+    """Recycling potential derived from the composition (see ``specs/recycling-potential.md``).
+
+    ``rates_basis`` is the date whose Annex XII Part C material-recovery targets gave the
+    rates, or ``"declared"`` for a recycler's declared rates. ``dismantling_readiness_percent``
+    is batterypass's own indicator (share of the Annex XIII point 2(b)-(d) items present),
+    not a quantity defined by the Regulation.
+    """
+
+    rates_basis: Literal["declared"] | date
+    recoverable: tuple[RecoverableMass, ...]
+    dismantling_readiness_percent: Percent
 
 
 class PowerCapability(Record):
@@ -554,6 +578,13 @@ class Circularity(Section):
         "Annex XIII(2)(d); Art. 74(2)",
         "Safety measures",
         longlist=(39,),
+    )
+    recycling_potential: RecyclingPotentialRecord | None = data_point(
+        G2,
+        "Annex XII Part C; Annex XIII(2)(a)",
+        "Recoverable mass per element derived from the composition, the rates used and a "
+        "dismantling-readiness indicator (batterypass-derived, not a Regulation data point)",
+        mandatory_for=NONE,
     )
 
     @model_validator(mode="after")
