@@ -37,7 +37,7 @@ def test_invalid_examples_report_the_expected_error(
     assert code == int(row["exit_code"])
     doc = json.loads(capsys.readouterr().out)
     error = doc["files"][0]["error"]
-    assert row["message_contains"] in json.dumps(error, ensure_ascii=False).replace("\\\"", "\"")
+    assert row["message_contains"] in json.dumps(error, ensure_ascii=False).replace('\\"', '"')
     if row["path"]:
         issue = error["issues"][0]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in issue["path"])
@@ -76,7 +76,9 @@ def test_show_views(capsys: pytest.CaptureFixture[str]) -> None:
     assert "status" not in doc
     assert "materials" in doc
     assert "element_masses" not in doc["materials"]
-    assert run(["show", "--json", "--view", "legitimate-interest", str(EXAMPLES / "ev-nmc.json")]) == 0
+    assert (
+        run(["show", "--json", "--view", "legitimate-interest", str(EXAMPLES / "ev-nmc.json")]) == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["status"] == "original"
     assert "test_reports" not in doc["labels"]
@@ -121,7 +123,9 @@ def test_convert_json_to_json_refuses_overwrite(tmp_path: Path) -> None:
     assert out.read_text() == (EXAMPLES / "ev-nmc.json").read_text()
 
 
-def test_convert_needs_a_known_extension(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_needs_a_known_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["convert", str(EXAMPLES / "ev-nmc.json"), str(tmp_path / "x.bin")]) == 2
     assert "--to" in capsys.readouterr().err
     assert not (tmp_path / "x.bin").exists()
