@@ -1,0 +1,34 @@
+"""COSE_Sign1 structure (RFC 9052): :func:`sign1`, :func:`verify_sign1` over the exact bytes
+received, and :func:`decode_sign1_unverified` for routing.
+
+This is the raw structure layer; the passport-level signing recipe builds on it. The accepted
+and rejected features are listed in ``specs/cose-profile.md``.
+"""
+
+from __future__ import annotations
+
+from batterypass.cose._sign1 import (
+    COSE_SIGN1_TAG,
+    HeaderLabel,
+    Profile,
+    Sign1Error,
+    Sign1Message,
+    Sign1Reason,
+    VerificationKey,
+    decode_sign1_unverified,
+    sign1,
+    verify_sign1,
+)
+
+__all__ = [
+    "COSE_SIGN1_TAG",
+    "HeaderLabel",
+    "Profile",
+    "Sign1Error",
+    "Sign1Message",
+    "Sign1Reason",
+    "VerificationKey",
+    "decode_sign1_unverified",
+    "sign1",
+    "verify_sign1",
+]

@@ -1,0 +1,526 @@
+"""COSE_Sign1 (RFC 9052 section 4.2): sign, verify over the exact bytes received, decode.
+
+The profile is written down in ``specs/cose-profile.md``. The short version:
+
+- ``sign1`` always writes tag 18, ``alg`` (and content type) in the protected header, the
+  ``kid`` in the unprotected header, deterministic CBOR.
+- ``verify_sign1(profile="strict")`` (the default, for passports and events) requires tag 18
+  and ``alg`` in the protected header as an integer from :class:`~batterypass.keys.Algorithm`,
+  bound to the key's curve; it rejects unknown ``crit`` labels, labels present in both
+  buckets, and a detached payload nobody supplied.
+- ``verify_sign1(profile="rfc9052")`` is the generic RFC 9052 reading for interoperability:
+  untagged messages and ``alg`` in the unprotected header are accepted, and an empty protected
+  map (``h'A0'``) counts as the zero-length bstr in Sig_structure.
+
+Every refusal is a :class:`Sign1Error` (a :class:`~batterypass.errors.SignatureError`) whose
+``reason`` says which rule failed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, NoReturn
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from batterypass.codec.cbor import DEFAULT_LIMITS, DecodeLimits, Tag, decode_value, encode_value
+from batterypass.errors import (
+    BatteryPassError,
+    DecodeError,
+    EncodeError,
+    InvalidKeyError,
+    PathItem,
+    SignatureError,
+)
+from batterypass.keys import Algorithm, PublicKey, Signer
+
+__all__ = [
+    "COSE_SIGN1_TAG",
+    "HeaderLabel",
+    "Profile",
+    "Sign1Error",
+    "Sign1Message",
+    "Sign1Reason",
+    "VerificationKey",
+    "decode_sign1_unverified",
+    "sign1",
+    "verify_sign1",
+]
+
+COSE_SIGN1_TAG = 18
+
+Profile = Literal["strict", "rfc9052"]
+
+VerificationKey = PublicKey | ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
+
+
+class HeaderLabel(enum.IntEnum):
+    """Header labels this module reads or writes (RFC 9052 section 3.1, RFC 9360)."""
+
+    ALG = 1
+    CRIT = 2
+    CONTENT_TYPE = 3
+    KID = 4
+    X5CHAIN = 33
+
+
+# Labels a verifier here understands, and so may accept when listed in ``crit``. The RFC 8152
+# countersignature labels (7, 9) are not processed, so ``crit`` naming them is refused.
+_UNDERSTOOD = frozenset(int(label) for label in HeaderLabel)
+
+
+class Sign1Reason(enum.StrEnum):
+    """Why a COSE_Sign1 message was refused (stable codes for reports)."""
+
+    MALFORMED = "malformed"
+    """Not CBOR, not a 4-item array, or an item of the wrong type."""
+    WRONG_TAG = "wrong-tag"
+    """Tagged with something other than 18."""
+    UNTAGGED = "untagged"
+    """No tag 18 (strict profile)."""
+    BAD_HEADER = "bad-header"
+    """A header bucket or a known header value is ill-formed."""
+    DUPLICATE_LABEL = "duplicate-label"
+    """The same label is in both the protected and the unprotected bucket."""
+    BAD_CRIT = "bad-crit"
+    """``crit`` is not a non-empty array of labels in the protected bucket."""
+    UNKNOWN_CRITICAL = "unknown-critical"
+    """``crit`` lists a label this verifier does not understand (or that is absent)."""
+    ALG_MISSING = "alg-missing"
+    """No ``alg`` header."""
+    ALG_UNPROTECTED = "alg-unprotected"
+    """``alg`` is only in the unprotected bucket (strict profile)."""
+    UNKNOWN_ALG = "unknown-alg"
+    """``alg`` is not an integer from the algorithm table."""
+    ALG_KEY_MISMATCH = "alg-key-mismatch"
+    """``alg`` is not bound to the verification key's type and curve."""
+    DETACHED_PAYLOAD = "detached-payload"
+    """Payload is nil and none was supplied, or supplied although one is embedded."""
+    BAD_SIGNATURE_ENCODING = "bad-signature-encoding"
+    """The signature has the wrong length for ``alg``."""
+    BAD_SIGNATURE = "bad-signature"
+    """The signature does not verify (or ECDSA r/s are out of range)."""
+    BAD_KEY = "bad-key"
+    """The verification key is unsupported or weak."""
+
+
+class Sign1Error(SignatureError):
+    """A COSE_Sign1 message was refused; ``reason`` is a :class:`Sign1Reason`."""
+
+    def __init__(
+        self,
+        reason: Sign1Reason,
+        message: str,
+        *,
+        path: tuple[PathItem, ...] | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(f"{message} [{reason.value}]", path=path, offset=offset)
+        self.reason = reason
+
+
+def _fail(
+    reason: Sign1Reason,
+    message: str,
+    *,
+    path: tuple[PathItem, ...] | None = None,
+    offset: int | None = None,
+) -> NoReturn:
+    raise Sign1Error(reason, message, path=path, offset=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Sign1Message:
+    """A decoded COSE_Sign1 whose signature has **not** been checked.
+
+    ``protected_bytes`` are the protected header bytes exactly as received; ``alg`` is read
+    from the protected bucket, else the unprotected one (None if absent or unknown);
+    ``x5chain`` holds DER certificates, leaf first (empty without an ``x5chain`` header).
+    """
+
+    protected: Mapping[int | str, Any]
+    protected_bytes: bytes
+    unprotected: Mapping[int | str, Any]
+    payload: bytes | None
+    signature: bytes
+    alg: Algorithm | None
+    kid: bytes | None
+    x5chain: tuple[bytes, ...]
+    tagged: bool
+
+    def header(self, label: int | str) -> Any:
+        """The value of ``label`` from the protected bucket, else the unprotected one."""
+        if label in self.protected:
+            return self.protected[label]
+        return self.unprotected.get(label)
+
+    def sig_structure(
+        self, *, external_aad: bytes = b"", detached_payload: bytes | None = None
+    ) -> bytes:
+        """The ``Signature1`` Sig_structure (RFC 9052 section 4.4) the signature covers.
+
+        The protected bytes are used exactly as received, except that a protected bucket
+        holding an empty map counts as the zero-length bstr (RFC 9052 section 4.4, and the
+        cose-wg ``sign-pass-01`` vector).
+        """
+        payload = self.payload if detached_payload is None else detached_payload
+        if payload is None:
+            raise Sign1Error(Sign1Reason.DETACHED_PAYLOAD, "payload is detached (nil)")
+        body_protected = self.protected_bytes if self.protected else b""
+        return _sig_structure(body_protected, external_aad, payload)
+
+
+def _sig_structure(body_protected: bytes, external_aad: bytes, payload: bytes) -> bytes:
+    return encode_value(["Signature1", body_protected, external_aad, payload])
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def _is_label(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or isinstance(value, str)
+
+
+def _check_bucket(bucket: Mapping[Any, Any], name: str) -> None:
+    for label, value in bucket.items():
+        if not _is_label(label):
+            _fail(
+                Sign1Reason.BAD_HEADER,
+                f"{name} header label {label!r} is neither an integer nor text",
+                path=(name,),
+            )
+        if label == HeaderLabel.KID and not isinstance(value, bytes):
+            _fail(Sign1Reason.BAD_HEADER, "kid must be a byte string", path=(name, "kid"))
+        if label == HeaderLabel.CONTENT_TYPE and not (
+            (type(value) is int and 0 <= value <= 0xFFFF) or (isinstance(value, str) and value)
+        ):
+            _fail(
+                Sign1Reason.BAD_HEADER,
+                "content type must be a uint16 CoAP content format or non-empty text",
+                path=(name, "content_type"),
+            )
+
+
+def _decode_protected(data: bytes, limits: DecodeLimits, *, strict: bool) -> dict[Any, Any]:
+    if not data:
+        return {}
+    try:
+        # Strict: the signed header has one encoding only, so no two decoders can read
+        # different headers out of the same signed bytes.
+        value = decode_value(data, limits=limits, deterministic=strict)
+    except DecodeError as e:
+        _fail(
+            Sign1Reason.BAD_HEADER,
+            f"protected header is not {'deterministic ' if strict else ''}CBOR: {e.message}",
+            path=("protected",),
+        )
+    if not isinstance(value, dict):
+        _fail(Sign1Reason.BAD_HEADER, "protected header is not a map", path=("protected",))
+    return value
+
+
+def _x5chain(value: object, where: str) -> tuple[bytes, ...]:
+    if isinstance(value, bytes):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(c, bytes) for c in value):
+        return tuple(value)
+    _fail(
+        Sign1Reason.BAD_HEADER,
+        "x5chain must be a bstr or a non-empty array of bstr (DER certificates, leaf first)",
+        path=(where, "x5chain"),
+    )
+
+
+def _parse(message: bytes, limits: DecodeLimits, *, strict: bool) -> Sign1Message:
+    if not isinstance(message, bytes | bytearray | memoryview):
+        _fail(Sign1Reason.MALFORMED, f"message must be bytes, not {type(message).__name__}")
+    try:
+        item = decode_value(bytes(message), limits=limits, deterministic=False)
+    except DecodeError as e:
+        raise Sign1Error(
+            Sign1Reason.MALFORMED, f"not a CBOR data item: {e.message}", offset=e.offset
+        ) from e
+    tagged = False
+    if isinstance(item, Tag):
+        if item.tag != COSE_SIGN1_TAG:
+            _fail(Sign1Reason.WRONG_TAG, f"CBOR tag {item.tag}; a COSE_Sign1 is tagged 18")
+        item, tagged = item.value, True
+    elif strict:
+        _fail(
+            Sign1Reason.UNTAGGED,
+            "COSE_Sign1 tag 18 is missing; the strict profile requires it "
+            "(use profile='rfc9052' where the type is known from context)",
+        )
+    if not isinstance(item, list) or len(item) != 4:
+        _fail(Sign1Reason.MALFORMED, "a COSE_Sign1 is an array of 4 items")
+    protected_bytes, unprotected, payload, signature = item
+    if not isinstance(protected_bytes, bytes):
+        _fail(Sign1Reason.MALFORMED, "protected header must be a bstr", path=("protected",))
+    if not isinstance(unprotected, dict):
+        _fail(Sign1Reason.MALFORMED, "unprotected header must be a map", path=("unprotected",))
+    if payload is not None and not isinstance(payload, bytes):
+        _fail(Sign1Reason.MALFORMED, "payload must be a bstr or nil", path=("payload",))
+    if not isinstance(signature, bytes):
+        _fail(Sign1Reason.MALFORMED, "signature must be a bstr", path=("signature",))
+
+    protected = _decode_protected(protected_bytes, limits, strict=strict)
+    _check_bucket(protected, "protected")
+    _check_bucket(unprotected, "unprotected")
+    both = sorted(repr(label) for label in protected.keys() & unprotected.keys())
+    if both:
+        _fail(
+            Sign1Reason.DUPLICATE_LABEL,
+            f"header label(s) {', '.join(both)} in both the protected and unprotected bucket",
+        )
+
+    raw_alg = protected.get(HeaderLabel.ALG, unprotected.get(HeaderLabel.ALG))
+    kid = protected.get(HeaderLabel.KID, unprotected.get(HeaderLabel.KID))
+    chain: tuple[bytes, ...] = ()
+    for name, bucket in (("protected", protected), ("unprotected", unprotected)):
+        if HeaderLabel.X5CHAIN in bucket:
+            chain = _x5chain(bucket[HeaderLabel.X5CHAIN], name)
+    return Sign1Message(
+        protected=protected,
+        protected_bytes=protected_bytes,
+        unprotected=unprotected,
+        payload=payload,
+        signature=signature,
+        alg=Algorithm.lookup(raw_alg),
+        kid=kid,
+        x5chain=chain,
+        tagged=tagged,
+    )
+
+
+def decode_sign1_unverified(
+    message: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS
+) -> Sign1Message:
+    """Decode a COSE_Sign1 **without verifying anything** about its signature.
+
+    For routing only (find the ``kid`` or ``x5chain`` to pick a key); never act on the
+    payload. Reads the message the generic RFC 9052 way (tag 18 optional). Raises
+    :class:`~batterypass.errors.DecodeError` on a malformed message.
+    """
+    try:
+        return _parse(message, limits, strict=False)
+    except Sign1Error as e:
+        raise DecodeError(e.message, path=e.path, offset=e.offset) from e
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def _as_public_key(key: object) -> PublicKey:
+    if isinstance(key, PublicKey):
+        return key
+    try:
+        return PublicKey.from_cryptography(key)
+    except InvalidKeyError as e:
+        raise Sign1Error(Sign1Reason.BAD_KEY, f"unusable verification key: {e.message}") from e
+
+
+def _check_crit(protected: Mapping[Any, Any], unprotected: Mapping[Any, Any]) -> None:
+    if HeaderLabel.CRIT in unprotected:
+        _fail(
+            Sign1Reason.BAD_CRIT,
+            "crit must be in the protected bucket (RFC 9052 section 3.1)",
+            path=("unprotected", "crit"),
+        )
+    if HeaderLabel.CRIT not in protected:
+        return
+    crit = protected[HeaderLabel.CRIT]
+    if not isinstance(crit, list) or not crit or not all(_is_label(x) for x in crit):
+        _fail(
+            Sign1Reason.BAD_CRIT,
+            "crit must be a non-empty array of header labels",
+            path=("protected", "crit"),
+        )
+    if len(set(crit)) != len(crit):
+        _fail(Sign1Reason.BAD_CRIT, "crit lists a label twice", path=("protected", "crit"))
+    for label in crit:
+        if label not in _UNDERSTOOD:
+            _fail(
+                Sign1Reason.UNKNOWN_CRITICAL,
+                f"crit lists header label {label!r}, which this verifier does not understand",
+                path=("protected", "crit"),
+            )
+        if label not in protected:
+            _fail(
+                Sign1Reason.UNKNOWN_CRITICAL,
+                f"crit lists header label {label!r}, which is not in the protected bucket",
+                path=("protected", "crit"),
+            )
+
+
+def _message_alg(msg: Sign1Message, *, strict: bool) -> Algorithm:
+    if HeaderLabel.ALG in msg.protected:
+        raw, where = msg.protected[HeaderLabel.ALG], "protected"
+    elif HeaderLabel.ALG in msg.unprotected:
+        if strict:
+            _fail(
+                Sign1Reason.ALG_UNPROTECTED,
+                "alg is in the unprotected header, where an attacker can change it; the "
+                "strict profile requires it in the protected header",
+                path=("unprotected", "alg"),
+            )
+        raw, where = msg.unprotected[HeaderLabel.ALG], "unprotected"
+    else:
+        _fail(Sign1Reason.ALG_MISSING, "no alg header", path=("protected", "alg"))
+    alg = Algorithm.lookup(raw)
+    if alg is None:
+        known = ", ".join(f"{a.cose_name} ({a.value})" for a in Algorithm)
+        _fail(
+            Sign1Reason.UNKNOWN_ALG,
+            f"alg {raw!r} is not an accepted algorithm; accepted: {known}",
+            path=(where, "alg"),
+        )
+    return alg
+
+
+def verify_sign1(
+    message: bytes,
+    key: VerificationKey,
+    *,
+    external_aad: bytes = b"",
+    detached_payload: bytes | None = None,
+    profile: Profile = "strict",
+    limits: DecodeLimits = DEFAULT_LIMITS,
+) -> bytes:
+    """Verify a COSE_Sign1 message with ``key`` and return its payload.
+
+    ``key`` is a :class:`~batterypass.keys.PublicKey` or a ``cryptography`` Ed25519 / EC
+    P-256/384/521 public key. The signature is checked over the protected header bytes
+    exactly as received (nothing is re-encoded). ``detached_payload`` supplies the payload of
+    a message whose payload is nil. Raises :class:`Sign1Error` (a
+    :class:`~batterypass.errors.SignatureError`) for every failure; nothing in a refused
+    message should be used.
+    """
+    if profile not in ("strict", "rfc9052"):
+        raise ValueError(f"unknown COSE profile {profile!r}; use 'strict' or 'rfc9052'")
+    strict = profile == "strict"
+    public = _as_public_key(key)
+    msg = _parse(message, limits, strict=strict)
+    _check_crit(msg.protected, msg.unprotected)
+    if strict and HeaderLabel.X5CHAIN in msg.unprotected:
+        _fail(
+            Sign1Reason.BAD_HEADER,
+            "x5chain must be in the protected header under the strict profile, so the "
+            "certificate that names the signer cannot be swapped",
+            path=("unprotected", "x5chain"),
+        )
+    alg = _message_alg(msg, strict=strict)
+    if alg.curve is not public.curve:
+        _fail(
+            Sign1Reason.ALG_KEY_MISMATCH,
+            f"alg {alg.cose_name} ({alg.value}) needs a {alg.curve.value} key; the "
+            f"verification key {public.kid} is {public.curve.value}",
+        )
+    if msg.payload is None and detached_payload is None:
+        _fail(
+            Sign1Reason.DETACHED_PAYLOAD,
+            "payload is detached (nil); pass it as detached_payload=",
+            path=("payload",),
+        )
+    if msg.payload is not None and detached_payload is not None:
+        _fail(
+            Sign1Reason.DETACHED_PAYLOAD,
+            "message carries its payload; detached_payload must not be given",
+            path=("payload",),
+        )
+    if len(msg.signature) != alg.signature_size:
+        _fail(
+            Sign1Reason.BAD_SIGNATURE_ENCODING,
+            f"{alg.cose_name} signature must be {alg.signature_size} bytes, "
+            f"got {len(msg.signature)}",
+            path=("signature",),
+        )
+    payload = msg.payload if msg.payload is not None else detached_payload
+    assert payload is not None
+    to_be_signed = msg.sig_structure(external_aad=external_aad, detached_payload=detached_payload)
+    try:
+        public.verify(to_be_signed, msg.signature, alg=alg)
+    except SignatureError as e:
+        raise Sign1Error(Sign1Reason.BAD_SIGNATURE, e.message, path=("signature",)) from e
+    return payload
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def _protected_header(
+    alg: Algorithm,
+    content_type: int | str | None,
+    extra: Mapping[int | str, Any] | None,
+) -> dict[int | str, Any]:
+    header: dict[int | str, Any] = {HeaderLabel.ALG.value: alg.value}
+    if content_type is not None:
+        if not (
+            (type(content_type) is int and 0 <= content_type <= 0xFFFF)
+            or (isinstance(content_type, str) and content_type)
+        ):
+            raise EncodeError("content_type must be a uint16 CoAP content format or text")
+        header[HeaderLabel.CONTENT_TYPE.value] = content_type
+    for label, value in (extra or {}).items():
+        if not _is_label(label):
+            raise EncodeError(f"header label {label!r} is neither an integer nor text")
+        if label in header:
+            raise EncodeError(
+                f"protected_extra must not set label {label!r}: it comes from the key "
+                "or the content_type argument"
+            )
+        header[int(label) if isinstance(label, int) else label] = value
+    try:
+        _check_bucket(header, "protected")
+        _check_crit(header, {})
+        if HeaderLabel.X5CHAIN in header:
+            _x5chain(header[HeaderLabel.X5CHAIN], "protected")
+    except Sign1Error as e:
+        raise EncodeError(f"cannot build the protected header: {e.message}") from e
+    return header
+
+
+def sign1(
+    payload: bytes,
+    key: Signer,
+    *,
+    kid: bytes | None = None,
+    content_type: int | str | None = None,
+    external_aad: bytes = b"",
+    protected_extra: Mapping[int | str, Any] | None = None,
+) -> bytes:
+    """Sign ``payload`` as a tagged COSE_Sign1 in deterministic CBOR and return its bytes.
+
+    The protected header holds ``alg`` (from ``key.alg``), ``content_type`` (label 3) when
+    given and ``protected_extra``. The ``kid`` (default: ``key.kid`` as UTF-8) goes in the
+    unprotected header, unless ``protected_extra`` carries label 4 itself (then the kid is
+    protected and nothing is unprotected). ``key`` is any :class:`~batterypass.keys.Signer`.
+    """
+    if not isinstance(payload, bytes) or not isinstance(external_aad, bytes):
+        raise EncodeError("payload and external_aad must be bytes")
+    alg = key.alg
+    if not isinstance(alg, Algorithm):
+        raise EncodeError(f"signer alg must be an Algorithm, not {alg!r}")
+    header = _protected_header(alg, content_type, protected_extra)
+    unprotected: dict[int, bytes] = {}
+    if HeaderLabel.KID in header:
+        if kid is not None:
+            raise EncodeError("kid given both as argument and in protected_extra")
+    else:
+        unprotected[HeaderLabel.KID.value] = kid if kid is not None else key.kid.encode("utf-8")
+    protected_bytes = encode_value(header)
+    to_be_signed = _sig_structure(protected_bytes, external_aad, payload)
+    try:
+        signature = key.sign(to_be_signed)
+    except BatteryPassError:
+        raise
+    except Exception as e:  # an HSM/KMS adapter may raise anything; wrap it
+        raise SignatureError(f"signer {key.kid!r} failed: {e}") from e
+    if not isinstance(signature, bytes) or len(signature) != alg.signature_size:
+        size = len(signature) if isinstance(signature, bytes) else type(signature).__name__
+        raise SignatureError(
+            f"signer {key.kid!r} returned {size} bytes; {alg.cose_name} needs "
+            f"{alg.signature_size} (ECDSA in COSE is raw r || s, not DER: convert first)"
+        )
+    return encode_value(Tag(COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature]))
