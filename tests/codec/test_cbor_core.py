@@ -276,6 +276,8 @@ def test_max_items() -> None:
     assert reject(h("82 01 c1 c1 00"), limits=limits).offset == 3
     error = reject(h("9f 01 02 03 04 ff"), limits=limits, deterministic=False)
     assert "limit max_items" in error.message
+    assert error.offset == 4  # the first item over the limit
+    assert reject(h("9f 01 02 9f 80 ff ff"), limits=limits, deterministic=False).offset == 4
 
 
 def test_decode_limits_are_validated() -> None:

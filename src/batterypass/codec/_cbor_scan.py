@@ -126,7 +126,7 @@ def scan(
 
     # Data items counted so far: the top-level one, then the declared children of each
     # definite-length container or tag when it opens, and the children of indefinite-length
-    # items one by one as they complete.
+    # items one by one as their headers are read.
     items = 1
     pos = 0
     # One iteration reads one header. Containers open and continue with their first child;
@@ -177,6 +177,11 @@ def scan(
                 offset=start,
             )
 
+        if remaining < 0 and ib != 0xFF:
+            # A child of an indefinite-length item: not counted in advance.
+            items += 1
+            if items > max_items:
+                raise _too_many(max_items, start)
         if kind == _MAP:
             if not remaining & 1:
                 # A map key. Only scalars that compare exactly (no 1 == 1.0 == True) and hash
@@ -323,15 +328,8 @@ def scan(
                 else:
                     _check_lenient_key(data[key_start:pos], keys, key_start)
             remaining -= 1
-            if remaining > 0:
-                break
-            if remaining < 0:
-                items += 1
-                if items > max_items:
-                    raise _too_many(max_items, start)
-                break
-            if not stack:
-                break  # the top-level item is complete
+            if remaining or not stack:
+                break  # more children to come, or the top-level item is complete
             kind, remaining, cstart, key_start, keys = stack.pop()
         if not remaining:
             break
