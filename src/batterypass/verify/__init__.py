@@ -1,0 +1,26 @@
+"""Verification: trust store and X.509 path validation (policies, the Verifier and reports
+build on these).
+
+Time is always explicit: every lookup takes ``at=``. ``Role`` is defined in
+``batterypass._roles`` so that lower layers can use it; this is its public home.
+"""
+
+from __future__ import annotations
+
+from batterypass._roles import Role
+from batterypass.verify._trust import (
+    TRUST_FILE_FORMAT,
+    TrustAnchor,
+    TrustedKey,
+    TrustStore,
+    verify_x509_chain,
+)
+
+__all__ = [
+    "TRUST_FILE_FORMAT",
+    "Role",
+    "TrustAnchor",
+    "TrustStore",
+    "TrustedKey",
+    "verify_x509_chain",
+]

@@ -1,0 +1,681 @@
+"""Trust store: which keys and X.509 anchors may sign, for which organisation and roles, when.
+
+The trust file format is specified in ``specs/trust-file.md``. Every lookup takes an explicit
+time ``at``; nothing here reads the clock.
+
+X.509 path validation uses ``cryptography.x509.verification`` with a client verifier and our
+own end-entity extension policy (no TLS name or EKU requirements, see
+:func:`verify_x509_chain`). No ``cryptography.hazmat`` import lives here: certificate keys are
+handed to :mod:`batterypass.keys` as plain objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from batterypass._roles import Role
+from batterypass.errors import BatteryPassError, InvalidKeyError, PathItem, TrustError
+from batterypass.keys import PublicKey, _write_new_file
+
+__all__ = [
+    "TRUST_FILE_FORMAT",
+    "TrustAnchor",
+    "TrustStore",
+    "TrustedKey",
+    "verify_x509_chain",
+]
+
+TRUST_FILE_FORMAT = "batterypass-trust"
+_VERSION = 1
+_MAX_TRUST_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _require_aware(at: object, what: str = "at") -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise TrustError(f"{what} must be a timezone-aware datetime, got {at!r}")
+    return at
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _check_window(
+    what: str,
+    not_before: datetime,
+    not_after: datetime,
+    revoked_at: datetime | None,
+    at: datetime,
+) -> None:
+    if revoked_at is not None and revoked_at <= at:
+        raise TrustError(f"{what} was revoked at {_fmt(revoked_at)} (checked at {_fmt(at)})")
+    if at < not_before:
+        raise TrustError(f"{what} is not valid before {_fmt(not_before)} (checked at {_fmt(at)})")
+    if at >= not_after:
+        raise TrustError(f"{what} expired at {_fmt(not_after)} (checked at {_fmt(at)})")
+
+
+def _check_entry_fields(
+    organisation_id: object,
+    roles: object,
+    not_before: object,
+    not_after: object,
+    revoked_at: object,
+) -> None:
+    if not isinstance(organisation_id, str) or not organisation_id.strip():
+        raise TrustError("organisation_id must be non-empty text")
+    if not isinstance(roles, frozenset) or not roles or not all(isinstance(r, Role) for r in roles):
+        raise TrustError("roles must be a non-empty frozenset of Role")
+    nb = _require_aware(not_before, "not_before")
+    na = _require_aware(not_after, "not_after")
+    if not nb < na:
+        raise TrustError(f"not_before {_fmt(nb)} must be earlier than not_after {_fmt(na)}")
+    if revoked_at is not None:
+        _require_aware(revoked_at, "revoked_at")
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedKey:
+    """A key the trust store vouches for: who holds it, in which roles, and when.
+
+    Valid for ``not_before <= at < not_after`` unless revoked at or before ``at``.
+    """
+
+    kid: str
+    public_key: PublicKey = field(repr=False)
+    organisation_id: str
+    roles: frozenset[Role]
+    not_before: datetime
+    not_after: datetime
+    revoked_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kid, str) or not self.kid:
+            raise TrustError("kid must be non-empty text")
+        if not isinstance(self.public_key, PublicKey):
+            raise TrustError("public_key must be a batterypass.keys.PublicKey")
+        if self.public_key.kid != self.kid:
+            # The entry's kid is the one messages carry; keep the key consistent with it.
+            object.__setattr__(self, "public_key", replace(self.public_key, kid=self.kid))
+        _check_entry_fields(
+            self.organisation_id, self.roles, self.not_before, self.not_after, self.revoked_at
+        )
+
+    def check_valid(self, *, at: datetime) -> None:
+        """Raise :class:`~batterypass.errors.TrustError` unless the key is usable at ``at``."""
+        _check_window(
+            f"key {self.kid!r}",
+            self.not_before,
+            self.not_after,
+            self.revoked_at,
+            _require_aware(at),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrustAnchor:
+    """An X.509 certificate (normally a CA) trusted to certify signers of one organisation.
+
+    Every signer whose chain ends at this anchor gets the anchor's ``organisation_id`` and
+    ``roles``; the anchor's own window and revocation apply on top of the certificates'.
+    The certificate is held as DER bytes (``certificate`` is the parsed object).
+    """
+
+    certificate_der: bytes = field(repr=False)
+    organisation_id: str
+    roles: frozenset[Role]
+    not_before: datetime
+    not_after: datetime
+    revoked_at: datetime | None = None
+    certificate: x509.Certificate = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.certificate_der, bytes):
+            raise TrustError("certificate_der must be DER bytes")
+        try:
+            cert = x509.load_der_x509_certificate(self.certificate_der)
+        except ValueError as e:
+            raise TrustError(f"trust anchor is not a DER certificate: {e}") from e
+        object.__setattr__(self, "certificate", cert)
+        _check_entry_fields(
+            self.organisation_id, self.roles, self.not_before, self.not_after, self.revoked_at
+        )
+
+    @classmethod
+    def from_pem(
+        cls,
+        pem: str | bytes,
+        *,
+        organisation_id: str,
+        roles: Iterable[Role],
+        not_before: datetime,
+        not_after: datetime,
+        revoked_at: datetime | None = None,
+    ) -> TrustAnchor:
+        """An anchor from one PEM ``CERTIFICATE`` block."""
+        return cls(
+            _pem_to_der(pem),
+            organisation_id=organisation_id,
+            roles=frozenset(roles),
+            not_before=not_before,
+            not_after=not_after,
+            revoked_at=revoked_at,
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the DER certificate, lowercase hex: the anchor's identifier."""
+        return hashlib.sha256(self.certificate_der).hexdigest()
+
+    def to_pem(self) -> str:
+        """The certificate as one PEM ``CERTIFICATE`` block."""
+        body = base64.b64encode(self.certificate_der).decode("ascii")
+        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+        return "\n".join([_PEM_BEGIN, *lines, _PEM_END]) + "\n"
+
+    def check_valid(self, *, at: datetime) -> None:
+        """Raise :class:`~batterypass.errors.TrustError` unless the anchor is usable at ``at``."""
+        _check_window(
+            f"trust anchor {self.fingerprint[:16]}",
+            self.not_before,
+            self.not_after,
+            self.revoked_at,
+            _require_aware(at),
+        )
+
+    def is_valid(self, at: datetime) -> bool:
+        try:
+            self.check_valid(at=at)
+        except TrustError:
+            return False
+        return True
+
+
+_PEM_BEGIN = "-----BEGIN CERTIFICATE-----"
+_PEM_END = "-----END CERTIFICATE-----"
+
+
+def _pem_to_der(pem: str | bytes) -> bytes:
+    """DER bytes of exactly one PEM CERTIFICATE block (the DER itself is parsed later).
+
+    Done by hand because the ``cryptography`` serialization enums live under ``hazmat``,
+    which only ``keys`` and ``cose`` import.
+    """
+    try:
+        text = pem.decode("ascii") if isinstance(pem, bytes) else pem
+    except UnicodeDecodeError as e:
+        raise TrustError("PEM certificate must be ASCII text") from e
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if len(lines) < 3 or lines[0] != _PEM_BEGIN or lines[-1] != _PEM_END:
+        raise TrustError("expected exactly one PEM block: -----BEGIN CERTIFICATE----- ... END")
+    body = "".join(lines[1:-1])
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise TrustError(f"PEM certificate body is not base64: {e}") from e
+
+
+# --- X.509 ------------------------------------------------------------------------------------
+
+
+def _leaf_key_usage(_policy: Policy, _cert: x509.Certificate, ku: x509.KeyUsage) -> None:
+    if not (ku.digital_signature or ku.content_commitment):
+        raise ValueError("leaf KeyUsage allows neither digitalSignature nor contentCommitment")
+
+
+def _leaf_basic_constraints(
+    _policy: Policy, _cert: x509.Certificate, bc: x509.BasicConstraints | None
+) -> None:
+    if bc is not None and bc.ca:
+        raise ValueError("leaf is a CA certificate; a signer must be an end entity")
+
+
+def _ee_policy() -> ExtensionPolicy:
+    # The built-in end-entity policies are for TLS: they require a subjectAltName and the
+    # serverAuth/clientAuth EKU, which a passport signing certificate has no reason to carry.
+    # permit_all() still refuses unknown critical extensions; on top of it we require a
+    # signing KeyUsage and forbid CA certificates as signers.
+    return (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.KeyUsage, Criticality.AGNOSTIC, _leaf_key_usage)
+        .may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, _leaf_basic_constraints)
+    )
+
+
+def _load_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
+    if isinstance(chain_der, bytes | str) or not chain_der:
+        raise TrustError("x5chain must be a non-empty list of DER certificates, leaf first")
+    certs = []
+    for i, der in enumerate(chain_der):
+        if not isinstance(der, bytes):
+            raise TrustError("x5chain entries must be DER bytes", path=("x5chain", i))
+        try:
+            certs.append(x509.load_der_x509_certificate(der))
+        except ValueError as e:
+            raise TrustError(f"not a DER certificate: {e}", path=("x5chain", i)) from e
+    return certs
+
+
+def _verify_chain(
+    chain_der: Sequence[bytes],
+    anchors: Sequence[x509.Certificate],
+    at: datetime,
+    max_chain_depth: int,
+) -> tuple[PublicKey, list[x509.Certificate]]:
+    at = _require_aware(at)
+    certs = _load_chain(chain_der)
+    if not anchors:
+        raise TrustError("no X.509 trust anchors: a certificate chain cannot be trusted")
+    try:
+        verifier = (
+            PolicyBuilder()
+            .store(Store(list(anchors)))
+            .time(at.astimezone(UTC))
+            .max_chain_depth(max_chain_depth)
+            .extension_policies(
+                ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=_ee_policy()
+            )
+            .build_client_verifier()
+        )
+        verified = verifier.verify(certs[0], certs[1:])
+    except VerificationError as e:
+        raise TrustError(
+            f"certificate chain does not verify at {_fmt(at)}: {e}", path=("x5chain",)
+        ) from e
+    try:
+        key = PublicKey.from_cryptography(certs[0].public_key())
+    except InvalidKeyError as e:
+        raise TrustError(
+            f"leaf certificate key is not usable: {e.message}", path=("x5chain", 0)
+        ) from e
+    return key, verified.chain
+
+
+def verify_x509_chain(
+    chain_der: Sequence[bytes],
+    *,
+    anchors: Sequence[x509.Certificate],
+    at: datetime,
+    expected_key: PublicKey | None = None,
+    max_chain_depth: int = 4,
+) -> PublicKey:
+    """Validate an ``x5chain`` (DER, leaf first) against ``anchors`` at time ``at``; return
+    the leaf's key.
+
+    Path validation is RFC 5280 as implemented by ``cryptography.x509.verification``
+    (signatures, validity at ``at``, CA basic constraints and key usage, name chaining, no
+    unknown critical extension). The leaf must be an end entity whose KeyUsage allows
+    digitalSignature or contentCommitment; no subjectAltName and no EKU are required. With
+    ``expected_key`` (e.g. the key that verified a signature) the leaf key must be that key.
+    Raises :class:`~batterypass.errors.TrustError`.
+    """
+    key, _ = _verify_chain(chain_der, anchors, at, max_chain_depth)
+    if expected_key is not None and key.crypto_key != expected_key.crypto_key:
+        raise TrustError("the leaf certificate's key is not the signature key", path=("x5chain", 0))
+    return key
+
+
+# --- the store --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrustStore:
+    """An immutable set of :class:`TrustedKey` entries (by kid) and :class:`TrustAnchor` s.
+
+    A kid appears once; one public key appears under one kid only (so a kid swap in an
+    unprotected header cannot lend a key another entry's roles). Changes return new stores.
+    """
+
+    keys: tuple[TrustedKey, ...] = ()
+    anchors: tuple[TrustAnchor, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.keys))
+        object.__setattr__(self, "anchors", tuple(self.anchors))
+        kids: set[str] = set()
+        spkis: dict[bytes, str] = {}
+        for entry in self.keys:
+            if not isinstance(entry, TrustedKey):
+                raise TrustError("keys must be TrustedKey entries")
+            if entry.kid in kids:
+                raise TrustError(f"kid {entry.kid!r} appears twice in the trust store")
+            kids.add(entry.kid)
+            spki = entry.public_key.to_pem()
+            if spki in spkis:
+                raise TrustError(
+                    f"the key of kid {entry.kid!r} is already trusted as kid {spkis[spki]!r}"
+                )
+            spkis[spki] = entry.kid
+        prints: set[str] = set()
+        for anchor in self.anchors:
+            if not isinstance(anchor, TrustAnchor):
+                raise TrustError("anchors must be TrustAnchor entries")
+            if anchor.fingerprint in prints:
+                raise TrustError(f"trust anchor {anchor.fingerprint} appears twice")
+            prints.add(anchor.fingerprint)
+
+    # -- queries --
+
+    def lookup(self, kid: str | bytes, *, at: datetime) -> TrustedKey:
+        """The entry for ``kid`` if it is valid and not revoked at ``at``.
+
+        ``kid`` may be the raw COSE ``kid`` header (UTF-8 bytes). Raises
+        :class:`~batterypass.errors.TrustError` for an unknown kid, a key not yet valid,
+        expired, or revoked at or before ``at``.
+        """
+        at = _require_aware(at)
+        if isinstance(kid, bytes):
+            try:
+                kid = kid.decode("utf-8")
+            except UnicodeDecodeError:
+                raise TrustError(
+                    f"unknown kid {kid!r}: not UTF-8, so not in any trust file"
+                ) from None
+        for entry in self.keys:
+            if entry.kid == kid:
+                entry.check_valid(at=at)
+                return entry
+        raise TrustError(f"unknown kid {kid!r}: not in the trust store")
+
+    def lookup_x509(
+        self, chain_der: Sequence[bytes], *, at: datetime, max_chain_depth: int = 4
+    ) -> TrustedKey:
+        """Validate ``chain_der`` (leaf first) against this store's anchors at ``at`` and
+        return the signer as a :class:`TrustedKey` carrying the anchor's organisation and
+        roles.
+
+        The anchor must be valid and unrevoked at ``at``. If the leaf subject carries
+        ``organizationIdentifier`` (OID 2.5.4.97) attributes, one must equal the anchor's
+        ``organisation_id``. The returned kid is the leaf key's RFC 7638 thumbprint; the
+        window is the overlap of the anchor's and the leaf certificate's.
+        """
+        at = _require_aware(at)
+        valid = [a for a in self.anchors if a.is_valid(at)]
+        try:
+            key, chain = _verify_chain(
+                chain_der, [a.certificate for a in valid], at, max_chain_depth
+            )
+        except TrustError:
+            if len(valid) == len(self.anchors):
+                raise
+            # Say *why* when the chain leads to an anchor that is revoked or out of window.
+            key, chain = _verify_chain(
+                chain_der, [a.certificate for a in self.anchors], at, max_chain_depth
+            )
+        anchor = next(a for a in self.anchors if a.certificate == chain[-1])
+        anchor.check_valid(at=at)
+        leaf = chain[0]
+        stated = {
+            attr.value
+            for attr in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER)
+        }
+        if stated and anchor.organisation_id not in stated:
+            raise TrustError(
+                f"leaf certificate names organisation(s) {sorted(map(str, stated))} but its "
+                f"anchor is trusted for {anchor.organisation_id!r} only",
+                path=("x5chain", 0),
+            )
+        return TrustedKey(
+            kid=key.kid,
+            public_key=key,
+            organisation_id=anchor.organisation_id,
+            roles=anchor.roles,
+            not_before=max(anchor.not_before, leaf.not_valid_before_utc),
+            not_after=min(anchor.not_after, leaf.not_valid_after_utc),
+            revoked_at=anchor.revoked_at,
+        )
+
+    # -- changes (each returns a new store) --
+
+    def add(self, entry: TrustedKey) -> TrustStore:
+        """A store with ``entry`` added (its kid and key must be new)."""
+        return replace(self, keys=(*self.keys, entry))
+
+    def add_key(
+        self,
+        public_key: PublicKey,
+        *,
+        organisation_id: str,
+        roles: Iterable[Role],
+        not_before: datetime,
+        not_after: datetime,
+        kid: str | None = None,
+    ) -> TrustStore:
+        """A store that trusts ``public_key`` (kid defaults to the key's own kid)."""
+        return self.add(
+            TrustedKey(
+                kid=kid if kid is not None else public_key.kid,
+                public_key=public_key,
+                organisation_id=organisation_id,
+                roles=frozenset(roles),
+                not_before=not_before,
+                not_after=not_after,
+            )
+        )
+
+    def add_anchor(self, anchor: TrustAnchor) -> TrustStore:
+        """A store with the X.509 trust anchor added."""
+        return replace(self, anchors=(*self.anchors, anchor))
+
+    def revoke(self, kid: str, *, at: datetime) -> TrustStore:
+        """A store where ``kid`` is revoked from ``at`` on (an earlier revocation stays)."""
+        at = _require_aware(at)
+        for i, entry in enumerate(self.keys):
+            if entry.kid == kid:
+                when = at if entry.revoked_at is None else min(entry.revoked_at, at)
+                keys = (*self.keys[:i], replace(entry, revoked_at=when), *self.keys[i + 1 :])
+                return replace(self, keys=keys)
+        raise TrustError(f"cannot revoke unknown kid {kid!r}")
+
+    def revoke_anchor(self, fingerprint: str, *, at: datetime) -> TrustStore:
+        """A store where the anchor with this SHA-256 fingerprint is revoked from ``at`` on."""
+        at = _require_aware(at)
+        for i, anchor in enumerate(self.anchors):
+            if anchor.fingerprint == fingerprint.lower():
+                when = at if anchor.revoked_at is None else min(anchor.revoked_at, at)
+                anchors = (
+                    *self.anchors[:i],
+                    replace(anchor, revoked_at=when),
+                    *self.anchors[i + 1 :],
+                )
+                return replace(self, anchors=anchors)
+        raise TrustError(f"cannot revoke unknown trust anchor {fingerprint}")
+
+    # -- serialization --
+
+    def to_json(self) -> str:
+        """The trust file text (``specs/trust-file.md``), stable: same store, same text."""
+
+        def window(e: TrustedKey | TrustAnchor) -> dict[str, Any]:
+            return {
+                "organisation_id": e.organisation_id,
+                "roles": sorted(r.value for r in e.roles),
+                "not_before": _fmt(e.not_before),
+                "not_after": _fmt(e.not_after),
+                "revoked_at": None if e.revoked_at is None else _fmt(e.revoked_at),
+            }
+
+        doc = {
+            "format": TRUST_FILE_FORMAT,
+            "version": _VERSION,
+            "keys": [
+                {"kid": k.kid, "jwk": k.public_key.to_jwk() | {"kid": k.kid}, **window(k)}
+                for k in self.keys
+            ],
+            "x509_anchors": [{"certificate": a.to_pem(), **window(a)} for a in self.anchors],
+        }
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write the trust file atomically (mode 0644); refuse to replace an existing file
+        unless ``overwrite=True``."""
+        _write_new_file(Path(path), self.to_json().encode("utf-8"), mode=0o644, overwrite=overwrite)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, source: str | None = None) -> TrustStore:
+        """Parse trust file text strictly: unknown fields, duplicate JSON keys, naive times,
+        unknown roles and weak keys are errors."""
+        try:
+            return _parse_trust_file(text)
+        except TrustError as e:
+            raise (e.with_source(source) if source else e) from None
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> TrustStore:
+        """Load a trust file."""
+        p = Path(path)
+        try:
+            with p.open("rb") as f:
+                data = f.read(_MAX_TRUST_FILE_BYTES + 1)
+        except OSError as e:
+            raise TrustError(f"cannot read trust file: {e.strerror or e}", source=str(p)) from e
+        if len(data) > _MAX_TRUST_FILE_BYTES:
+            raise TrustError("trust file is larger than 64 MiB", source=str(p))
+        return cls.from_json(data, source=str(p))
+
+
+# --- trust file parsing -----------------------------------------------------------------------
+
+
+def _bad(message: str, path: tuple[PathItem, ...]) -> NoReturn:
+    raise TrustError(message, path=path)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise TrustError(f"JSON member {k!r} appears twice")
+        out[k] = v
+    return out
+
+
+def _no_constants(name: str) -> NoReturn:
+    raise TrustError(f"JSON constant {name} is not allowed")
+
+
+def _fields(obj: object, required: set[str], path: tuple[PathItem, ...]) -> Mapping[str, Any]:
+    if not isinstance(obj, dict):
+        _bad("must be a JSON object", path)
+    missing = required - obj.keys()
+    if missing:
+        _bad(f"missing member(s) {', '.join(sorted(missing))}", path)
+    unknown = obj.keys() - required
+    if unknown:
+        _bad(f"unknown member(s) {', '.join(sorted(unknown))}", path)
+    return obj
+
+
+def _time(value: object, path: tuple[PathItem, ...]) -> datetime:
+    if not isinstance(value, str):
+        _bad("must be an RFC 3339 date-time string", path)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as e:
+        raise TrustError(f"not a date-time: {value!r}", path=path) from e
+    if moment.tzinfo is None:
+        _bad(f"{value!r} has no UTC offset; write e.g. 2026-01-01T00:00:00Z", path)
+    return moment
+
+
+def _roles(value: object, path: tuple[PathItem, ...]) -> frozenset[Role]:
+    if not isinstance(value, list) or not value:
+        _bad("must be a non-empty array of roles", path)
+    roles: set[Role] = set()
+    for i, item in enumerate(value):
+        try:
+            role = Role(item)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise TrustError(f"unknown role {item!r}; known: {known}", path=(*path, i)) from None
+        if role in roles:
+            _bad(f"role {item!r} listed twice", (*path, i))
+        roles.add(role)
+    return frozenset(roles)
+
+
+_WINDOW = {"organisation_id", "roles", "not_before", "not_after", "revoked_at"}
+
+
+def _window(obj: Mapping[str, Any], path: tuple[PathItem, ...]) -> dict[str, Any]:
+    out = {
+        "organisation_id": obj["organisation_id"],
+        "roles": _roles(obj["roles"], (*path, "roles")),
+        "not_before": _time(obj["not_before"], (*path, "not_before")),
+        "not_after": _time(obj["not_after"], (*path, "not_after")),
+        "revoked_at": None
+        if obj["revoked_at"] is None
+        else _time(obj["revoked_at"], (*path, "revoked_at")),
+    }
+    if not isinstance(out["organisation_id"], str) or not out["organisation_id"].strip():
+        _bad("must be non-empty text", (*path, "organisation_id"))
+    return out
+
+
+def _parse_trust_file(text: str | bytes) -> TrustStore:
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise TrustError(f"trust file is not valid JSON: {e}") from e
+    top = _fields(doc, {"format", "version", "keys", "x509_anchors"}, ())
+    if top["format"] != TRUST_FILE_FORMAT:
+        _bad(f"format must be {TRUST_FILE_FORMAT!r}", ("format",))
+    if top["version"] != _VERSION or isinstance(top["version"], bool):
+        _bad(f"unsupported version {top['version']!r}; this library reads 1", ("version",))
+    if not isinstance(top["keys"], list) or not isinstance(top["x509_anchors"], list):
+        _bad("keys and x509_anchors must be arrays", ())
+    keys: list[TrustedKey] = []
+    for i, raw in enumerate(top["keys"]):
+        path: tuple[PathItem, ...] = ("keys", i)
+        obj = _fields(raw, {"kid", "jwk", *_WINDOW}, path)
+        kid = obj["kid"]
+        if not isinstance(kid, str) or not kid:
+            _bad("must be non-empty text", (*path, "kid"))
+        jwk = obj["jwk"]
+        if isinstance(jwk, dict) and "kid" in jwk and jwk["kid"] != kid:
+            _bad(f"jwk kid {jwk['kid']!r} differs from entry kid {kid!r}", (*path, "jwk", "kid"))
+        try:
+            public = PublicKey.from_jwk(jwk, kid=kid)
+        except InvalidKeyError as e:
+            raise TrustError(e.message, path=(*path, "jwk")) from e
+        try:
+            keys.append(TrustedKey(kid=kid, public_key=public, **_window(obj, path)))
+        except TrustError as e:
+            raise TrustError(e.message, path=e.path or path) from e
+    anchors: list[TrustAnchor] = []
+    for i, raw in enumerate(top["x509_anchors"]):
+        path = ("x509_anchors", i)
+        obj = _fields(raw, {"certificate", *_WINDOW}, path)
+        pem = obj["certificate"]
+        if not isinstance(pem, str):
+            _bad("must be PEM text", (*path, "certificate"))
+        try:
+            anchors.append(TrustAnchor.from_pem(pem, **_window(obj, path)))
+        except TrustError as e:
+            raise TrustError(e.message, path=e.path or path) from e
+    try:
+        return TrustStore(keys=tuple(keys), anchors=tuple(anchors))
+    except TrustError:
+        raise
+    except BatteryPassError as e:  # pragma: no cover - defensive
+        raise TrustError(e.message) from e
