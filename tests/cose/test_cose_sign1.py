@@ -407,3 +407,13 @@ def test_decode_unverified_fields() -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     assert pem.startswith(b"-----BEGIN PUBLIC KEY")
+
+
+def test_sign1_error_pickles_with_its_reason() -> None:
+    import pickle
+
+    with pytest.raises(Sign1Error) as info:
+        verify_sign1(craft(ED, {1: -19}, tag=998), ED.public_key())
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert copy.reason is Sign1Reason.WRONG_TAG
+    assert str(copy) == str(info.value)

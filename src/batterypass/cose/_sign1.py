@@ -119,6 +119,9 @@ class Sign1Error(SignatureError):
     ) -> None:
         super().__init__(f"{message} [{reason.value}]", path=path, offset=offset)
         self.reason = reason
+        # Constructor arguments, so that the error pickles (bulk runs in worker processes);
+        # the other attributes travel in __dict__.
+        self.args = (reason, message)
 
 
 def _fail(

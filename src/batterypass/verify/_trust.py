@@ -34,7 +34,7 @@ from cryptography.x509.verification import (
 )
 
 from batterypass._roles import Role
-from batterypass.errors import BatteryPassError, InvalidKeyError, PathItem, TrustError
+from batterypass.errors import InvalidKeyError, PathItem, TrustError
 from batterypass.keys import PublicKey, _write_new_file
 
 __all__ = [
@@ -204,6 +204,7 @@ class TrustAnchor:
         )
 
     def is_valid(self, at: datetime) -> bool:
+        """True if :meth:`check_valid` would pass at ``at``."""
         try:
             self.check_valid(at=at)
         except TrustError:
@@ -673,9 +674,4 @@ def _parse_trust_file(text: str | bytes) -> TrustStore:
             anchors.append(TrustAnchor.from_pem(pem, **_window(obj, path)))
         except TrustError as e:
             raise TrustError(e.message, path=e.path or path) from e
-    try:
-        return TrustStore(keys=tuple(keys), anchors=tuple(anchors))
-    except TrustError:
-        raise
-    except BatteryPassError as e:  # pragma: no cover - defensive
-        raise TrustError(e.message) from e
+    return TrustStore(keys=tuple(keys), anchors=tuple(anchors))
