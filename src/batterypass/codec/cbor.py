@@ -18,6 +18,10 @@ hostile input on its own, and its own checks stay on as a second line.
 
 Encoding is our own: cbor2's ``canonical=True`` sorts map keys length-first (the old RFC 7049
 order), not bytewise as RFC 8949 section 4.2.1 requires (e.g. ``{-1: 0, 1000: 0}``).
+
+Passport layer (``specs/cbor-format.md``): :func:`dumps` and :func:`loads` turn a
+:class:`~batterypass.model.BatteryPassport` into its one deterministic encoding and back,
+through the key table; :func:`looks_like_cbor` tells such bytes from JSON text.
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ import functools
 import struct
 from collections.abc import Callable, Set
 from dataclasses import dataclass, fields
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import cbor2
 
 from batterypass.codec._cbor_scan import NEVER_ALLOWED_TAGS, scan
 from batterypass.errors import DecodeError, EncodeError, PathItem
+
+if TYPE_CHECKING:
+    from batterypass.model import BatteryPassport
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -40,7 +47,10 @@ __all__ = [
     "DecodeLimits",
     "Tag",
     "decode_value",
+    "dumps",
     "encode_value",
+    "loads",
+    "looks_like_cbor",
 ]
 
 #: Tags :func:`decode_value` accepts by default in deterministic mode: 1 (epoch date/time,
@@ -343,5 +353,54 @@ def encode_value(obj: Any, *, limits: DecodeLimits = DEFAULT_LIMITS) -> bytes:
 
 
 # --- passport layer -------------------------------------------------------------------------
-# The passport-level ``dumps``/``loads`` (model <-> bytes through the CBOR key table in
-# specs/) will live here, on top of encode_value/decode_value.
+# The mapping itself is in _cbor_passport, which builds on Tag from this module: it is imported
+# inside the functions to break the import cycle.
+
+
+def dumps(passport: BatteryPassport) -> bytes:
+    """The passport's deterministic CBOR (``specs/cbor-format.md``): the bytes to sign.
+
+    Raises :class:`~batterypass.errors.EncodeError` for a value the format cannot carry.
+    """
+    from batterypass.codec import _cbor_passport
+
+    return encode_value(_cbor_passport.to_wire(passport))
+
+
+def loads(
+    data: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS, source: str | None = None
+) -> BatteryPassport:
+    """Decode and validate a passport from its CBOR (``specs/cbor-format.md``).
+
+    Raises :class:`~batterypass.errors.DecodeError` for bytes that are not a passport document
+    in deterministic form (naming the byte offset, the key path and the field path) and
+    :class:`~batterypass.errors.ValidationError` for a document that breaks a rule of the
+    model. ``source`` (a file name) is recorded in the error.
+    """
+    from batterypass.codec import _cbor_passport
+
+    try:
+        value = decode_value(data, limits=limits, allowed_tags=_cbor_passport.WIRE_TAGS)
+    except DecodeError as e:
+        located = _cbor_passport.locate(e, data, source)
+        if located is e:
+            raise
+        raise located from e
+    return _cbor_passport.from_wire(value, source=source)
+
+
+_SELF_DESCRIBED_CBOR: Final = b"\xd9\xd9\xf7"
+# Bytes JSON text can start with (RFC 8259): white space, a UTF-8 byte order mark, a value.
+_JSON_FIRST_BYTES: Final = frozenset(b' \t\r\n\xef{["-0123456789tfn')
+
+
+def looks_like_cbor(data: bytes) -> bool:
+    """Whether ``data`` is CBOR rather than JSON text, from its first bytes.
+
+    True for every passport :func:`dumps` writes (they start with the self-described CBOR tag
+    55799, ``d9 d9 f7``) and for anything else that cannot be JSON text (a COSE_Sign1 message,
+    ``d2 ...``); False for text that starts like JSON, and for empty input.
+    """
+    if data[:3] == _SELF_DESCRIBED_CBOR:
+        return True
+    return bool(data) and data[0] not in _JSON_FIRST_BYTES
