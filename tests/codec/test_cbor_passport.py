@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from batterypass import testing
 from batterypass.codec import _cbor_passport as cp
 from batterypass.codec import json as bp_json
 from batterypass.codec.cbor import (
@@ -556,9 +557,7 @@ def _same_instants_and_offsets(a: BatteryPassport, b: BatteryPassport) -> None:
         assert ra.utcoffset() == rb.utcoffset()
 
 
-@given(local_passports())
-@settings(max_examples=150)
-def test_round_trip_passport_bytes_passport(passport: BatteryPassport) -> None:
+def _round_trip(passport: BatteryPassport) -> None:
     data = dumps(passport)
     back = loads(data)
     assert back == passport
@@ -566,7 +565,26 @@ def test_round_trip_passport_bytes_passport(passport: BatteryPassport) -> None:
     assert dumps(back) == data
 
 
+@given(testing.passports())
+@settings(max_examples=100)
+def test_round_trip_passport_bytes_passport(passport: BatteryPassport) -> None:
+    _round_trip(passport)
+
+
+@given(testing.passports(full=True))
+@settings(max_examples=50)
+def test_round_trip_of_passports_with_every_data_point(passport: BatteryPassport) -> None:
+    _round_trip(passport)
+
+
 @given(local_passports())
+@settings(max_examples=150)
+def test_round_trip_of_edge_values(passport: BatteryPassport) -> None:
+    # Offsets in seconds, microseconds, 34-digit decimals, dates before 1970, empty lists.
+    _round_trip(passport)
+
+
+@given(st.one_of(testing.passports(full=True), local_passports()))
 @settings(max_examples=40)
 def test_every_generated_passport_is_valid_cddl(schema: Any, passport: BatteryPassport) -> None:
     schema.validate_cbor(dumps(passport))
@@ -966,3 +984,37 @@ def test_errors_without_a_key_path_are_raised_as_they_are() -> None:
     assert info.value.__cause__ is None
     with pytest.raises(DecodeError, match=r"^byte 7: truncated: .*\(key path 1\)$"):
         loads(b"\xd9\xd9\xf7\xa2\x00\x01\x01\xa1\x00")  # the passport map is cut short
+
+
+@pytest.mark.parametrize("basis", ["declared", date(2027, 1, 1), date(1969, 12, 31)])
+def test_a_choice_of_text_constant_and_date_round_trips(ev: BatteryPassport, basis: Any) -> None:
+    plain = bp_json.to_plain(ev)
+    plain["circularity"]["recycling_potential"] = {
+        "rates_basis": basis,
+        "recoverable": [{"element": "cobalt", "rate_percent": Decimal("90"), "mass_kg": 0}],
+        "dismantling_readiness_percent": Decimal("87.5"),
+    }
+    passport = parse_passport(plain)
+    body = body_of(passport)
+    record = body[10][9]
+    assert record[0] == (basis if isinstance(basis, str) else Tag(100, basis.toordinal() - 719_163))
+    assert record[1] == [{0: 0, 1: Tag(4, [1, 9]), 2: Tag(4, [0, 0])}]
+    assert loads(dumps(passport)) == passport
+
+
+def test_a_text_that_is_not_the_constant_is_refused_not_parsed_as_a_date(
+    ev: BatteryPassport,
+) -> None:
+    # The model would read the text "2027-01-01" as a date; on the wire a date is tag 100.
+    plain = bp_json.to_plain(ev)
+    plain["circularity"]["recycling_potential"] = {
+        "rates_basis": "declared",
+        "recoverable": [],
+        "dismantling_readiness_percent": Decimal("50"),
+    }
+    body = body_of(parse_passport(plain))
+    body[10] = {**body[10], 9: {**body[10][9], 0: "2027-01-01"}}
+    error = decode_error(envelope(body))
+    assert "expected the text 'declared' or a date (tag 100), got a text string" in str(error)
+    assert "(key path 1/10/9/0)" in str(error)
+    assert str(error).startswith("circularity.recycling_potential.rates_basis: ")

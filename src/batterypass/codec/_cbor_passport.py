@@ -778,7 +778,15 @@ class _Choice(_Codec):
         for codec in self.choices:
             if codec.accepts(value):
                 return codec.decode(value, at)
-        raise _expected(" or ".join(c.wire for c in self.choices), value, at)
+        raise _expected(" or ".join(_describe(c) for c in self.choices), value, at)
+
+
+def _describe(codec: _Codec) -> str:
+    if isinstance(codec, _Const):
+        return f"the text {codec.text!r}"
+    if isinstance(codec, _Date):
+        return "a date (tag 100)"
+    return codec.wire
 
 
 class _Nested(_Codec):
