@@ -12,12 +12,13 @@ from collections.abc import Sequence
 import typer
 
 from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
+from batterypass.cli import _sign_cmds as _sign_cmds
 from batterypass.cli._app import ExitCode, app, exit_code_for, state
 from batterypass.errors import BatteryPassError
 
 __all__ = ["ExitCode", "app", "main", "run"]
 
-del _passport_cmds
+del _passport_cmds, _sign_cmds
 
 
 def run(argv: Sequence[str] | None = None) -> int:

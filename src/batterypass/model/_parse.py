@@ -92,5 +92,9 @@ def parse_passport(
         first = issues[0]
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         raise ValidationError(
-            f"{first}{more}", issues=issues, path=first.path, source=source
+            f"{first.message}{more}",
+            issues=issues,
+            path=first.path,
+            legal_basis=first.legal_basis,
+            source=source,
         ) from e

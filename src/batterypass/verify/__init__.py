@@ -8,6 +8,13 @@ Time is always explicit: every lookup takes ``at=``. ``Role`` is defined in
 from __future__ import annotations
 
 from batterypass._roles import Role
+from batterypass.verify._passport import (
+    PASSPORT_CONTENT_TYPE,
+    PASSPORT_SIGNER_ROLES,
+    VerifiedPassport,
+    sign_passport,
+    verify_passport,
+)
 from batterypass.verify._trust import (
     TRUST_FILE_FORMAT,
     TrustAnchor,
@@ -17,10 +24,15 @@ from batterypass.verify._trust import (
 )
 
 __all__ = [
+    "PASSPORT_CONTENT_TYPE",
+    "PASSPORT_SIGNER_ROLES",
     "TRUST_FILE_FORMAT",
     "Role",
     "TrustAnchor",
     "TrustStore",
     "TrustedKey",
+    "VerifiedPassport",
+    "sign_passport",
+    "verify_passport",
     "verify_x509_chain",
 ]

@@ -1,0 +1,151 @@
+"""The passport signing recipe: COSE_Sign1 over the passport's deterministic CBOR.
+
+Verification is a fixed sequence of steps, each failing closed with the error it documents:
+
+1. decode the COSE_Sign1 envelope, unverified, to read ``kid`` / ``x5chain``
+   (:class:`~batterypass.errors.SignatureError` if malformed);
+2. check the protected content type says "passport" (``SignatureError``: a signed event or
+   another signed object must never pass as a passport);
+3. find the signer in the trust store at the signing time (:class:`TrustError`);
+4. verify the signature over the exact bytes received (``SignatureError``);
+5. decode and validate the payload (:class:`DecodeError` / :class:`ValidationError`);
+6. apply the signer policy: the signer holds the manufacturer or economic-operator role and
+   its organisation is the passport's issuer (:class:`TrustError`).
+
+Signing time: COSE_Sign1 carries no trusted timestamp. Unless the caller gives ``at``, the
+signing time is the passport's own ``issued_at`` (covered by the signature), which must not lie
+in the future of the verifier's clock. A holder of a compromised key can backdate
+``issued_at``; revocation therefore protects only against signatures claimed after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from batterypass._roles import Role
+from batterypass.codec import cbor
+from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
+from batterypass.errors import SignatureError, TrustError
+from batterypass.keys import Algorithm, Signer
+from batterypass.model import BatteryPassport
+from batterypass.verify._trust import TrustedKey, TrustStore
+
+__all__ = [
+    "PASSPORT_CONTENT_TYPE",
+    "PASSPORT_SIGNER_ROLES",
+    "VerifiedPassport",
+    "sign_passport",
+    "verify_passport",
+]
+
+PASSPORT_CONTENT_TYPE = "application/vnd.batterypass.passport+cbor"
+"""The protected content type (COSE header 3) of a signed passport."""
+
+PASSPORT_SIGNER_ROLES = frozenset({Role.MANUFACTURER, Role.ECONOMIC_OPERATOR})
+"""Roles that may sign a passport (Art. 77(1), (4): the operator placing the battery on the
+market is responsible for the passport)."""
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a passport's ``issued_at`` may lie ahead of the verifier's clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedPassport:
+    """A passport whose signature, signer and policy checks all passed."""
+
+    passport: BatteryPassport
+    kid: str
+    organisation_id: str
+    roles: frozenset[Role]
+    algorithm: Algorithm
+    signed_at: datetime
+    """The time the checks were made for (``at``, or the passport's ``issued_at``)."""
+    payload: bytes
+    """The exact signed CBOR bytes of the passport."""
+
+
+def sign_passport(passport: BatteryPassport, key: Signer, *, kid: str | None = None) -> bytes:
+    """Sign ``passport`` and return the COSE_Sign1 message (tag 18) as bytes.
+
+    The payload is the deterministic CBOR of :func:`batterypass.codec.cbor.dumps`; the
+    protected header holds the algorithm and :data:`PASSPORT_CONTENT_TYPE`; the unprotected
+    header holds ``kid`` (default: the key's own kid, its RFC 7638 thumbprint).
+    """
+    payload = cbor.dumps(passport)
+    key_id = key.kid if kid is None else kid
+    return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=PASSPORT_CONTENT_TYPE)
+
+
+def _signer(message: bytes, trust: TrustStore, at: datetime) -> tuple[TrustedKey, Algorithm | None]:
+    msg = decode_sign1_unverified(message)
+    if msg.protected.get(3) != PASSPORT_CONTENT_TYPE:
+        raise SignatureError(
+            f"not a signed passport: protected content type is {msg.protected.get(3)!r}, "
+            f"expected {PASSPORT_CONTENT_TYPE!r}"
+        )
+    if msg.x5chain:
+        return trust.lookup_x509(list(msg.x5chain), at=at), msg.alg
+    if msg.kid is None:
+        raise TrustError("the message names no signer: no kid and no x5chain header")
+    return trust.lookup(msg.kid, at=at), msg.alg
+
+
+def verify_passport(
+    data: bytes,
+    *,
+    trust: TrustStore,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
+) -> VerifiedPassport:
+    """Verify a signed passport and return it with who signed it; raise on any failure.
+
+    ``at`` is the signing time to check the signer's trust at (default: the passport's
+    ``issued_at``, which must not be later than ``now`` (default: the current time) plus
+    :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
+    """
+    if at is not None and at.tzinfo is None:
+        raise TrustError("the signing time 'at' must be timezone-aware")
+    msg = decode_sign1_unverified(data)
+    payload_unverified = msg.payload
+    if payload_unverified is None:
+        raise SignatureError("detached payloads are not used for passports")
+    # The trust lookup needs a time before the signature is checked; when it comes from the
+    # payload, the payload is parsed first but trusted only after the signature verifies.
+    if at is None:
+        claimed = cbor.loads(payload_unverified).issued_at
+        clock = now or datetime.now(UTC)
+        if claimed > clock + CLOCK_SKEW:
+            raise TrustError(
+                f"the passport claims to be issued at {claimed.isoformat()}, in the future of "
+                f"the verifier's clock ({clock.isoformat()})"
+            )
+        at = claimed
+    entry, _ = _signer(data, trust, at)
+    payload = verify_sign1(data, entry.public_key)
+    passport = cbor.loads(payload)
+    roles = frozenset(allowed_roles)
+    if not entry.roles & roles:
+        held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
+        wanted = ", ".join(sorted(r.value for r in roles))
+        raise TrustError(
+            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
+            legal_basis="Art. 77(1)",
+        )
+    if entry.organisation_id != passport.issuer:
+        raise TrustError(
+            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
+            f"issuer is {passport.issuer!r}",
+            path=("issuer",),
+        )
+    return VerifiedPassport(
+        passport=passport,
+        kid=entry.kid,
+        organisation_id=entry.organisation_id,
+        roles=entry.roles,
+        algorithm=msg.alg or entry.public_key.alg,
+        signed_at=at,
+        payload=payload,
+    )
