@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batterypass.codec import battery_pass_dm as dm
-from batterypass.errors import EncodeError
+from batterypass.errors import EncodeError, ValidationError
 from batterypass.model import BatteryPassport, iter_data_points, parse_passport
 from batterypass.testing import passport_dicts, passports
 
@@ -159,6 +159,11 @@ def rich_passports(draw: st.DrawFn) -> BatteryPassport:
         dd["supply_chain_indices"] = draw(
             st.sampled_from([["0.85"], ["12"], ["1.50"], ["high"], [], ["1", "2"], ["1e3"]])
         )
+    carbon = data.setdefault("carbon_footprint", {})
+    if draw(st.booleans()) and "total_kg_co2e_per_kwh" in carbon:
+        # A coarse rounding step lets the stages miss the total by up to 2.5 steps.
+        carbon["rounding_kg_co2e_per_kwh"] = Decimal("0.1")
+        carbon["total_kg_co2e_per_kwh"] += draw(st.sampled_from([Decimal(0), Decimal("0.2")]))
     performance = data.setdefault("performance", {})
     if draw(st.booleans()):
         performance["power_to_energy_ratio_w_per_wh"] = draw(st.decimals("0.1", 10, places=2))
@@ -209,6 +214,11 @@ def _value(p: BatteryPassport, path: tuple[str, ...]) -> Any:
 
 def _check_round_trip(p: BatteryPassport) -> None:
     docs = dm.export_aspects(p)
+    if any(dm.UNREADABLE_STAGES in n.message for n in docs.lost):
+        # The rounding step made the declared stages add up; without it they do not.
+        with pytest.raises(ValidationError, match=r"^CarbonFootprintForBatteries "):
+            dm.import_aspects(docs, issued_at=p.issued_at, issuer=p.issuer)
+        return
     back = dm.import_aspects(docs, issued_at=p.issued_at, issuer=p.issuer)
     differs = {
         ".".join(ref.path)

@@ -269,6 +269,24 @@ def test_quirk_lifecycle_stages_in_kg_co2e_kwh_not_in(ev_passport: BatteryPasspo
     assert back(docs, ev_passport).carbon_footprint.stage_values() == (
         ev_passport.carbon_footprint.stage_values()
     )
+    # Stages that add up only within a coarse rounding step cannot be read back without it.
+    coarse = changed(
+        ev_passport,
+        carbon_footprint__total_kg_co2e_per_kwh=Decimal("0.1"),
+        carbon_footprint__raw_material_acquisition_kg_co2e_per_kwh=Decimal("0.032"),
+        carbon_footprint__main_production_kg_co2e_per_kwh=Decimal("0.032"),
+        carbon_footprint__distribution_kg_co2e_per_kwh=Decimal("0.032"),
+        carbon_footprint__end_of_life_kg_co2e_per_kwh=Decimal("0.032"),
+        carbon_footprint__rounding_kg_co2e_per_kwh=Decimal("0.1"),
+    )
+    docs = dm.export_aspects(coarse)
+    note = next(n for n in docs.lost if n.field == "carbon_footprint.rounding_kg_co2e_per_kwh")
+    assert dm.UNREADABLE_STAGES in note.message
+    assert (
+        dm.CARBON_FOOTPRINT,
+        "/batteryCarbonFootprint",
+        "the lifecycle stages add up to 0.128, not to the total 0.1 (tolerance 0.0025)",
+    ) in pointers(import_error(docs, coarse))
 
 
 def test_quirk_remaining_capacity_in_kwh_not_ah(ev_passport: BatteryPassport) -> None:

@@ -40,6 +40,8 @@ from decimal import Context, Decimal, Inexact
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
+import pydantic
+
 from batterypass.codec import json as bp_json
 from batterypass.errors import (
     DecodeError,
@@ -53,6 +55,7 @@ from batterypass.model import (
     BatteryCategory,
     BatteryPassport,
     BatteryStatus,
+    CarbonFootprint,
     ChemistryFamily,
     Component,
     CriticalRawMaterial,
@@ -79,6 +82,7 @@ __all__ = [
     "PERFORMANCE",
     "PERFORMANCE_EXPORT_VERSION",
     "PERFORMANCE_VERSIONS",
+    "UNREADABLE_STAGES",
     "WIRE_NOTES",
     "AspectDocuments",
     "ExportNote",
@@ -997,6 +1001,8 @@ _DOCUMENT_TITLES: Final = {
     "Drawing": "Drawing",
 }
 _DOCUMENT_TYPE_OF_TITLE: Final = {v: k for k, v in _DOCUMENT_TITLES.items()}
+UNREADABLE_STAGES: Final = "import_aspects will reject the lifecycle stages"
+"""Said by an export note when the documents' carbon footprint stages cannot be read back."""
 _DOC_TITLE: Final = "EU declaration of conformity"
 _TEST_REPORT_TITLE: Final = "Results of test reports"
 _SAFETY_TITLE: Final = "Safety instructions"
@@ -1261,10 +1267,15 @@ class _Exporter:
     def carbon(self) -> dict[str, Any]:
         c = self.p.carbon_footprint
         if c.rounding_kg_co2e_per_kwh is not None:
-            self.lost(
-                "carbon_footprint.rounding_kg_co2e_per_kwh",
-                "the consortium model has no rounding step",
-            )
+            message = "the consortium model has no rounding step"
+            try:
+                CarbonFootprint.model_validate(c.model_dump() | {"rounding_kg_co2e_per_kwh": None})
+            except pydantic.ValidationError:
+                message += (
+                    f"; {UNREADABLE_STAGES}: without it they do not add up to the total within the "
+                    "precision of their digits"
+                )
+            self.lost("carbon_footprint.rounding_kg_co2e_per_kwh", message)
         if c.class_scheme is not None:
             self.lost(
                 "carbon_footprint.class_scheme",
