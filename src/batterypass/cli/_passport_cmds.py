@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from batterypass.circularity import check_recycling_potential
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
 from batterypass.cli._io import UsageError, atomic_write, load_passport
 from batterypass.codec import json as bp_json
@@ -46,7 +47,10 @@ def validate(files: list[Path] = FILES, as_json: bool = JSON_OPT) -> int:
     for path in files:
         try:
             loaded = load_passport(path)
+            # A stored recycling potential is derived data: it must match the composition.
+            check_recycling_potential(loaded.passport)
         except BatteryPassError as e:
+            e.source = e.source or str(path)
             code = exit_code_for(e)
             worst = max(worst, code)
             results.append({"file": str(path), "ok": False, "error": error_record(e)})
