@@ -25,6 +25,7 @@ __all__ = [
     "ChainError",
     "DecodeError",
     "EncodeError",
+    "FileError",
     "InvalidKeyError",
     "Issue",
     "PolicyError",
@@ -154,6 +155,10 @@ class TrustError(BatteryPassError):
 class ChainError(BatteryPassError):
     """A lifecycle event log is broken: a dropped, reordered, duplicated, forged or forked
     event, a torn tail, or a forbidden status transition."""
+
+
+class FileError(BatteryPassError):
+    """A file cannot be read or written, or writing it would replace an existing file."""
 
 
 class PolicyError(BatteryPassError):

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +37,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from batterypass._fs import write_atomic
 from batterypass.codec.cbor import DEFAULT_LIMITS, DecodeLimits, decode_value, encode_value
-from batterypass.errors import BatteryPassError, DecodeError, InvalidKeyError, SignatureError
+from batterypass.errors import DecodeError, InvalidKeyError, SignatureError
 
 __all__ = [
     "Algorithm",
@@ -527,43 +527,7 @@ def _cose_public(curve: Curve, data: Mapping[Any, Any]) -> _PublicCryptoKey:
 
 
 def _write_new_file(path: Path, data: bytes, *, mode: int, overwrite: bool) -> None:
-    """Write ``data`` to ``path`` atomically, with permission bits exactly ``mode``.
-
-    The bytes go to a temporary file in the same directory first (created 0600 by mkstemp,
-    then set to ``mode`` before any data is written) and are fsynced. Without ``overwrite``
-    the file is published with ``link``, which fails if ``path`` exists, so no check-then-
-    write race can clobber an existing file.
-    """
-    directory = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise BatteryPassError(f"cannot write {path}: {e.strerror or e}") from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)
-            tmp.unlink()
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except FileExistsError as e:
-        raise BatteryPassError(
-            f"{path} already exists; refusing to overwrite it (choose another path)"
-        ) from e
-    except OSError as e:
-        raise BatteryPassError(f"cannot write {path}: {e.strerror or e}") from e
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, data, mode=mode, overwrite=overwrite)
 
 
 def _pem_bytes(data: bytes | str) -> bytes:

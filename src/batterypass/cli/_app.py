@@ -24,6 +24,7 @@ from rich.console import Console
 from batterypass.errors import (
     BatteryPassError,
     DecodeError,
+    FileError,
     InvalidKeyError,
     ValidationError,
 )
@@ -73,7 +74,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """The documented exit code of an error."""
     from batterypass.cli._io import UsageError
 
-    if isinstance(error, UsageError | InvalidKeyError):
+    if isinstance(error, UsageError | InvalidKeyError | FileError):
         return ExitCode.USAGE
     if isinstance(error, DecodeError):
         return ExitCode.UNDECODABLE

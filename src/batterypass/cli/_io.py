@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from batterypass._fs import write_atomic
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.model import BatteryPassport
@@ -87,35 +85,11 @@ def load_passport(path: Path) -> LoadedPassport:
 
 
 def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename,
-    so that readers see the old file or the new one, never half of it. Refuses to replace an
-    existing file unless ``force``."""
+    """Write ``data`` to ``path`` atomically (see :func:`batterypass._fs.write_atomic`);
+    refuses to replace an existing file unless ``force``."""
     if path.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(path))
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError("the output directory does not exist", source=str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, path)
-        else:
-            # link() fails if the target appeared meanwhile: no silent overwrite in a race.
-            try:
-                os.link(tmp, path)
-            except FileExistsError as e:
-                raise UsageError(
-                    "exists already; use --force to replace it", source=str(path)
-                ) from e
-            except OSError:
-                os.replace(tmp, path)  # file systems without hard links
-    except OSError as e:
-        raise UsageError(f"cannot write: {e.strerror or e}", source=str(path)) from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    write_atomic(path, data, mode=mode, overwrite=force)

@@ -33,9 +33,10 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from batterypass._fs import write_atomic
 from batterypass._roles import Role
 from batterypass.errors import InvalidKeyError, PathItem, TrustError
-from batterypass.keys import PublicKey, _write_new_file
+from batterypass.keys import PublicKey
 
 __all__ = [
     "TRUST_FILE_FORMAT",
@@ -530,7 +531,7 @@ class TrustStore:
     def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
         """Write the trust file atomically (mode 0644); refuse to replace an existing file
         unless ``overwrite=True``."""
-        _write_new_file(Path(path), self.to_json().encode("utf-8"), mode=0o644, overwrite=overwrite)
+        write_atomic(Path(path), self.to_json().encode("utf-8"), mode=0o644, overwrite=overwrite)
 
     @classmethod
     def from_json(cls, text: str | bytes, *, source: str | None = None) -> TrustStore:
