@@ -332,7 +332,7 @@ def test_golden_files_are_valid_cddl(schema: Any, name: str) -> None:
 
 def test_cddl_is_closed(schema: Any, ev_body: dict[int, Any]) -> None:
     bad_documents = [
-        {**ev_body, 15: "unknown key"},
+        {**ev_body, 99: "unknown key"},
         {**ev_body, 6: {**ev_body[6], 5: "452.5"}},  # mass as text
         {**ev_body, 5: 9},  # no such status
         {k: v for k, v in ev_body.items() if k != 1},  # passport_id missing
@@ -609,7 +609,7 @@ def _mass(body: dict[int, Any], wire: Any) -> dict[int, Any]:
 @pytest.mark.parametrize(
     ("change", "message", "key_path", "field_path"),
     [
-        (lambda b: {**b, 15: "x"}, "unknown key 15 in the passport map", "1/15", "$"),
+        (lambda b: {**b, 99: "x"}, "unknown key 99 in the passport map", "1/99", "$"),
         (lambda b: {**b, "status": 0}, "unknown key 'status'", "1", "$"),
         (lambda b: {**b, 6: {**b[6], 12: 1}}, "unknown key 12 in general", "1/6/12", "general"),
         (lambda b: _mass(b, "452.5"), "expected a decimal fraction", "1/6/5", "general.mass_kg"),

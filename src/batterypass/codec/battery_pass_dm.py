@@ -1205,6 +1205,11 @@ class _Exporter:
             self.lost("general.battery_model", "the consortium model has no battery model")
         if p.predecessor_passport_id is not None:
             self.lost("predecessor_passport_id", "the consortium model has no predecessor passport")
+        if p.predecessor_last_event_sha256 is not None:
+            self.lost(
+                "predecessor_last_event_sha256",
+                "the consortium model has no link to the original's lifecycle events",
+            )
         place = None
         if g.manufacturing_place is not None:
             f = g.manufacturing_place
@@ -4179,6 +4184,7 @@ OTHER_FIELDS: Final[Mapping[str, str]] = {
     "issued_at": "no place in the consortium model: an import_aspects parameter; written as "
     "the lastUpdate of capacity fade and internal resistance increase",
     "predecessor_passport_id": "lost: no place in the consortium model",
+    "predecessor_last_event_sha256": "lost: no place in the consortium model",
     "general.battery_model": "lost: no place in the consortium model",
     "carbon_footprint.rounding_kg_co2e_per_kwh": "lost: no place in the consortium model",
     "carbon_footprint.class_scheme": "lost: no place in the consortium model",

@@ -41,6 +41,9 @@ G1 = AccessGroup.PUBLIC
 G4 = AccessGroup.INDIVIDUAL
 _NO_SCOPE: tuple[Scope, ...] = ()
 
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A SHA-256 digest as 64 lowercase hexadecimal digits."""
+
 
 class BatteryPassport(Section):
     """A battery passport (Art. 77; Annex XIII).
@@ -91,6 +94,13 @@ class BatteryPassport(Section):
         "Passport of the original battery, after repurposing or remanufacturing",
         mandatory_for=_NO_SCOPE,
     )
+    predecessor_last_event_sha256: Sha256Hex | None = data_point(
+        G1,
+        "Art. 77(6)",
+        "SHA-256 (lowercase hex) of the signed payload of the original passport's last "
+        "lifecycle event, linking this passport to the original's history",
+        mandatory_for=_NO_SCOPE,
+    )
     general: GeneralInformation = Field(default_factory=GeneralInformation)
     carbon_footprint: CarbonFootprint = Field(default_factory=CarbonFootprint)
     due_diligence: DueDiligence = Field(default_factory=DueDiligence)
@@ -113,6 +123,13 @@ class BatteryPassport(Section):
         if self.predecessor_passport_id == self.passport_id:
             raise cross_field_error(
                 "predecessor_passport_id", "a passport cannot be its own predecessor", "Art. 77(6)"
+            )
+        if (self.predecessor_last_event_sha256 is None) != (self.predecessor_passport_id is None):
+            raise cross_field_error(
+                "predecessor_last_event_sha256",
+                "the hash of the original passport's last event is given exactly when the "
+                "predecessor passport is",
+                "Art. 77(6)",
             )
         category = self.general.category
         if (
