@@ -162,3 +162,27 @@ def test_subprocess_help() -> None:
     assert result.returncode == 0
     for command in ("validate", "show", "completeness", "schema", "convert"):
         assert command in result.stdout
+
+
+def test_quick_start_script_signs_and_verifies(tmp_path: Path) -> None:
+    # README's Quick start step 1 runs this script; keep it true.
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "batterypass").exists():
+        pytest.skip("the batterypass console script is not installed beside this Python")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        ["sh", str(ROOT / "examples" / "sign-and-verify.sh"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": verified: ") == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ev-nmc.cose",
+        "lfp-storage.cose",
+        "lmt-ebike.cose",
+    ]
