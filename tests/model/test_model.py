@@ -254,6 +254,10 @@ def test_identifiers_accepted(ident: str) -> None:
     [
         "battery-123",
         "urn:uuid:not-a-uuid",
+        "urn:uuid:{6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70}",
+        "urn:uuid:6F1C2A7E-3B4D-4E8F-9A10-2B3C4D5E6F70",
+        "urn:uuid:6f1c2a7e3b4d4e8f9a102b3c4d5e6f70",
+        "urn:uuid:urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
         "6F1C2A7E-3B4D-4E8F-9A10-2B3C4D5E6F70",
         "https://id.example.com/01/09506000134353/21/ABC",
         "http://id.example.com/01/09506000134352",

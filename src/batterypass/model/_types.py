@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -124,11 +123,10 @@ def check_identifier(value: str) -> str:
     """Accept a URN (RFC 8141), a lower-case canonical UUID, or a GS1 Digital Link URI with a
     valid GTIN check digit (ISO/IEC 15459 family, as Art. 77(3) asks of open standards)."""
     if _URN.match(value):
-        if value.lower().startswith("urn:uuid:"):
-            try:
-                uuid.UUID(value[9:])
-            except ValueError:
-                raise ValueError("urn:uuid: is not followed by a valid UUID") from None
+        if value.lower().startswith("urn:uuid:") and not _UUID.match(value[9:]):
+            # uuid.UUID() would accept braces, upper case and missing hyphens; an identifier
+            # must have one spelling, so only the canonical form (RFC 9562) is accepted.
+            raise ValueError("urn:uuid: must be followed by a canonical lower-case UUID")
         return value
     if _UUID.match(value):
         return value
