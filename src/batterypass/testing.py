@@ -78,7 +78,23 @@ def _maybe(draw: st.DrawFn, full: bool, value: Any) -> Any:
 
 
 def _address(draw: st.DrawFn) -> dict[str, Any]:
-    return {"city": draw(_TEXT), "country": draw(st.sampled_from(["CN", "DE", "FR", "NL"]))}
+    address: dict[str, Any] = {
+        "city": draw(_TEXT),
+        "country": draw(st.sampled_from(["CN", "DE", "FR", "NL"])),
+    }
+    if draw(st.booleans()):
+        address["street"] = draw(_TEXT)
+    if draw(st.booleans()):
+        address["postal_code"] = draw(st.sampled_from(["518107", "01067", "3511 AB"]))
+    return address
+
+
+_EMAIL = st.sampled_from(["info@example.com", "first.last@sub.example.org", "a+b@c-d.example"])
+_HAZARD_CLASSES = st.lists(
+    st.sampled_from(["Acute Tox. 3", "Skin Corr. 1A", "STOT RE 1", "Carc. 1A"]),
+    unique=True,
+    max_size=3,
+)
 
 
 def _doc(draw: st.DrawFn) -> dict[str, Any]:
@@ -86,7 +102,16 @@ def _doc(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _prune(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
+    return {k: _drop_none(v) for k, v in d.items() if v is not None}
+
+
+def _drop_none(value: Any) -> Any:
+    # Decoders never produce None for an absent optional value: they leave the key out.
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
 
 
 @st.composite
@@ -126,10 +151,17 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
             }
         )
     elements = draw(st.lists(st.sampled_from(list(Element)), unique=True, max_size=6))
+    manufacturer: dict[str, Any] = {
+        "id": draw(identifiers()),
+        "name": draw(_TEXT),
+        "address": _address(draw),
+    }
+    if draw(st.booleans()):
+        manufacturer["email"] = draw(_EMAIL)
+    if draw(st.booleans()):
+        manufacturer["website"] = draw(_URL)
     general = {
-        "manufacturer": m(
-            {"id": draw(identifiers()), "name": draw(_TEXT), "address": _address(draw)}
-        ),
+        "manufacturer": m(manufacturer),
         "battery_model": m(draw(_TEXT)),
         "category": category.value,
         "stationary_energy_storage": (
@@ -139,7 +171,9 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         "manufacturing_date": m(made),
         "mass_kg": m(draw(decimals(Decimal("0.001"), 5000, 3))),
         "warranty_period_months": m(draw(st.integers(0, 240))),
-        "put_into_service_date": m(made + timedelta(days=draw(st.integers(0, 0)))),
+        "put_into_service_date": m(
+            made + timedelta(days=draw(st.integers(0, (issued.date() - made).days)))
+        ),
     }
     carbon = {
         "total_kg_co2e_per_kwh": m(sum(stages, Decimal(0))),
@@ -160,13 +194,24 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         ),
         "critical_raw_materials": m(
             [
-                {"name": draw(_TEXT), "cas_number": draw(_CAS)}
+                {
+                    "name": draw(_TEXT),
+                    "cas_number": draw(_CAS),
+                    "concentration_percent": draw(st.none() | percents()),
+                }
                 for _ in range(draw(st.integers(0, 3)))
             ]
         ),
         "hazardous_substances": m(
             [
-                {"name": draw(_TEXT), "concentration_percent": draw(percents())}
+                {
+                    "name": draw(_TEXT),
+                    "cas_number": draw(st.none() | _CAS),
+                    "ec_number": draw(st.none() | st.just("244-334-7")),
+                    "concentration_percent": draw(percents()),
+                    "hazard_classes": draw(_HAZARD_CLASSES),
+                    "location": draw(st.none() | st.sampled_from([c.value for c in Component])),
+                }
                 for _ in range(draw(st.integers(0, 2)))
             ]
         ),
@@ -242,7 +287,15 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
                 "deep_discharge_events": m(draw(st.integers(0, 100))),
                 "temperature_c": m(draw(decimals(-40, 80, 1))),
                 "negative_events": m(
-                    [{"occurred_on": made, "kind": "accident"}] if draw(st.booleans()) else []
+                    [
+                        {
+                            "occurred_on": made,
+                            "kind": "accident",
+                            "description": draw(st.none() | _TEXT),
+                        }
+                    ]
+                    if draw(st.booleans())
+                    else []
                 ),
             }
         ),
