@@ -8,6 +8,7 @@ Time is always explicit: every lookup takes ``at=``. ``Role`` is defined in
 from __future__ import annotations
 
 from batterypass._roles import Role
+from batterypass.verify._bulk import BulkResult, verify_many
 from batterypass.verify._passport import (
     PASSPORT_CONTENT_TYPE,
     PASSPORT_SIGNER_ROLES,
@@ -27,12 +28,14 @@ __all__ = [
     "PASSPORT_CONTENT_TYPE",
     "PASSPORT_SIGNER_ROLES",
     "TRUST_FILE_FORMAT",
+    "BulkResult",
     "Role",
     "TrustAnchor",
     "TrustStore",
     "TrustedKey",
     "VerifiedPassport",
     "sign_passport",
+    "verify_many",
     "verify_passport",
     "verify_x509_chain",
 ]

@@ -23,11 +23,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from batterypass._roles import Role
 from batterypass.codec import cbor
-from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
-from batterypass.errors import SignatureError, TrustError
+from batterypass.cose import Sign1Message, decode_sign1_unverified, sign1, verify_sign1
+from batterypass.errors import (
+    BatteryPassError,
+    DecodeError,
+    SignatureError,
+    TrustError,
+    ValidationError,
+)
 from batterypass.keys import Algorithm, Signer
 from batterypass.model import BatteryPassport
 from batterypass.verify._trust import TrustedKey, TrustStore
@@ -78,18 +85,58 @@ def sign_passport(passport: BatteryPassport, key: Signer, *, kid: str | None = N
     return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=PASSPORT_CONTENT_TYPE)
 
 
-def _signer(message: bytes, trust: TrustStore, at: datetime) -> tuple[TrustedKey, Algorithm | None]:
-    msg = decode_sign1_unverified(message)
+def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     if msg.protected.get(3) != PASSPORT_CONTENT_TYPE:
-        raise SignatureError(
-            f"not a signed passport: protected content type is {msg.protected.get(3)!r}, "
-            f"expected {PASSPORT_CONTENT_TYPE!r}"
+        raise _with_reason(
+            SignatureError(
+                f"not a signed passport: protected content type is {msg.protected.get(3)!r}, "
+                f"expected {PASSPORT_CONTENT_TYPE!r}"
+            ),
+            "not-a-passport",
         )
-    if msg.x5chain:
-        return trust.lookup_x509(list(msg.x5chain), at=at), msg.alg
+    try:
+        if msg.x5chain:
+            return trust.lookup_x509(list(msg.x5chain), at=at)
+        if msg.kid is None:
+            raise TrustError("the message names no signer: no kid and no x5chain header")
+        return trust.lookup(msg.kid, at=at)
+    except TrustError as e:
+        raise _with_reason(e, "untrusted-signer") from None
+
+
+def _signature_first(
+    data: bytes, msg: Sign1Message, trust: TrustStore, error: BatteryPassError
+) -> None:
+    """Raise the signature error instead of ``error`` if the payload that failed to decode
+    is not what the named key signed.
+
+    Without ``at`` the payload is decoded before the signature check, so a tampered payload
+    would otherwise be reported as undecodable or invalid; an auditor needs to tell "altered
+    after signing" from "signed, but not a valid passport". The key is looked up by kid
+    whatever its validity window (only to explain the failure: nothing is accepted here).
+    """
     if msg.kid is None:
-        raise TrustError("the message names no signer: no kid and no x5chain header")
-    return trust.lookup(msg.kid, at=at), msg.alg
+        return
+    for entry in trust.keys:
+        if entry.kid.encode("utf-8") == msg.kid:
+            try:
+                verify_sign1(data, entry.public_key)
+            except SignatureError as e:
+                raise e from error
+            return
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def _with_reason(error: _E, reason: str) -> _E:
+    """Attach a stable reason code to ``error`` (read by bulk reports) and return it.
+
+    :class:`~batterypass.cose.Sign1Error` has its own ``reason``; the passport steps add
+    theirs the same way, as a plain attribute, so that no new exception type is needed.
+    """
+    error.reason = reason  # type: ignore[attr-defined]
+    return error
 
 
 def verify_passport(
@@ -105,40 +152,78 @@ def verify_passport(
     ``at`` is the signing time to check the signer's trust at (default: the passport's
     ``issued_at``, which must not be later than ``now`` (default: the current time) plus
     :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
+    Failures raised by the passport steps carry a ``reason`` code (``"not-a-passport"``,
+    ``"future-issue-time"``, ``"untrusted-signer"``, ``"signer-role"``,
+    ``"issuer-mismatch"``); COSE failures carry their :class:`~batterypass.cose.Sign1Reason`.
     """
-    if at is not None and at.tzinfo is None:
+    return _verify_passport(data, trust, at, now, frozenset(allowed_roles))
+
+
+def _verify_passport(
+    data: bytes,
+    trust: TrustStore,
+    at: datetime | None,
+    now: datetime | None,
+    roles: frozenset[Role],
+) -> VerifiedPassport:
+    """:func:`verify_passport` with the payload decoded once (also the bulk worker's entry).
+
+    When ``at`` is None the trust lookup needs the passport's ``issued_at`` before the
+    signature is checked, so the payload is decoded and validated first, but trusted only
+    after the signature verifies; the signature check then runs over the exact bytes
+    received, and the payload it returns must be the very bytes that were decoded, so the
+    decoded passport is the signed one. With ``at`` given, the signature is checked first.
+    """
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise TrustError("the signing time 'at' must be timezone-aware")
     msg = decode_sign1_unverified(data)
     payload_unverified = msg.payload
     if payload_unverified is None:
-        raise SignatureError("detached payloads are not used for passports")
-    # The trust lookup needs a time before the signature is checked; when it comes from the
-    # payload, the payload is parsed first but trusted only after the signature verifies.
+        raise _with_reason(
+            SignatureError("detached payloads are not used for passports"), "not-a-passport"
+        )
+    passport: BatteryPassport | None = None
     if at is None:
-        claimed = cbor.loads(payload_unverified).issued_at
+        try:
+            passport = cbor.loads(payload_unverified)
+        except (DecodeError, ValidationError) as e:
+            _signature_first(data, msg, trust, e)
+            raise
+        claimed = passport.issued_at
         clock = now or datetime.now(UTC)
         if claimed > clock + CLOCK_SKEW:
-            raise TrustError(
-                f"the passport claims to be issued at {claimed.isoformat()}, in the future of "
-                f"the verifier's clock ({clock.isoformat()})"
+            raise _with_reason(
+                TrustError(
+                    f"the passport claims to be issued at {claimed.isoformat()}, in the "
+                    f"future of the verifier's clock ({clock.isoformat()})"
+                ),
+                "future-issue-time",
             )
         at = claimed
-    entry, _ = _signer(data, trust, at)
+    entry = _signer(msg, trust, at)
     payload = verify_sign1(data, entry.public_key)
-    passport = cbor.loads(payload)
-    roles = frozenset(allowed_roles)
+    if passport is None:
+        passport = cbor.loads(payload)
+    elif payload != payload_unverified:  # pragma: no cover - one parser, the same bytes
+        raise SignatureError("the verified payload differs from the decoded one")
     if not entry.roles & roles:
         held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
         wanted = ", ".join(sorted(r.value for r in roles))
-        raise TrustError(
-            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
-            legal_basis="Art. 77(1)",
+        raise _with_reason(
+            TrustError(
+                f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
+                legal_basis="Art. 77(1)",
+            ),
+            "signer-role",
         )
     if entry.organisation_id != passport.issuer:
-        raise TrustError(
-            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
-            f"issuer is {passport.issuer!r}",
-            path=("issuer",),
+        raise _with_reason(
+            TrustError(
+                f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
+                f"issuer is {passport.issuer!r}",
+                path=("issuer",),
+            ),
+            "issuer-mismatch",
         )
     return VerifiedPassport(
         passport=passport,
