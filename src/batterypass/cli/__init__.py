@@ -14,13 +14,14 @@ import typer
 from batterypass.cli import _dm_cmds as _dm_cmds
 from batterypass.cli import _label_cmds as _label_cmds
 from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
+from batterypass.cli import _present_cmds as _present_cmds
 from batterypass.cli import _sign_cmds as _sign_cmds
 from batterypass.cli._app import ExitCode, app, exit_code_for, state
 from batterypass.errors import BatteryPassError
 
 __all__ = ["ExitCode", "app", "main", "run"]
 
-del _dm_cmds, _label_cmds, _passport_cmds, _sign_cmds
+del _dm_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
 
 
 def run(argv: Sequence[str] | None = None) -> int:

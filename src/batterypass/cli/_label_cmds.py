@@ -26,6 +26,12 @@ from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import UsageError, atomic_write, load_passport, read_input
 from batterypass.codec import json as bp_json
 from batterypass.codec.gs1 import build_digital_link, parse_digital_link
+from batterypass.disclosure import (
+    QR_MAX_BYTES,
+    open_presentation,
+    presentation_qr_png,
+    presentation_qr_svg,
+)
 from batterypass.errors import BatteryPassError, ValidationError
 from batterypass.model import BatteryPassport, Element
 
@@ -220,17 +226,45 @@ def qr(
     file: Path = typer.Argument(..., help="Passport file (JSON or CBOR)."),
     out: Path = typer.Option(..., "--out", help="qr.svg or qr.png."),
     base_uri: str | None = BASE_URI_OPT,
+    embed: bool = typer.Option(
+        False,
+        "--embed",
+        help="FILE is a presentation (batterypass present): put its bytes in the QR code, "
+        "so that the label can be verified offline.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
 ) -> int:
-    """Write the QR code linking the battery to its passport (GS1 Digital Link)."""
+    """Write the QR code linking the battery to its passport (GS1 Digital Link), or with
+    --embed holding a presentation."""
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in ("svg", "png"):
         raise UsageError("--out must end in .svg or .png")
     if out.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(out))
+    if embed:
+        return _embed_qr(file, out, suffix, force)
     passport = load_passport(file).passport
     uri = passport_uri(passport, base_uri)
     data = qr_svg(uri).encode("utf-8") if suffix == "svg" else qr_png(uri)
     atomic_write(out, data, force=force)
     state.err.print(f"wrote {out}: {uri}", markup=False)
+    return 0
+
+
+def _embed_qr(file: Path, out: Path, suffix: str, force: bool) -> int:
+    presentation = read_input(file)
+    try:
+        open_presentation(presentation)  # a presentation, not any file (not verified here)
+    except BatteryPassError as e:
+        raise e.with_source(str(file)) from None
+    if suffix == "svg":
+        data = presentation_qr_svg(presentation).encode("utf-8")
+    else:
+        data = presentation_qr_png(presentation)
+    atomic_write(out, data, force=force)
+    state.err.print(
+        f"wrote {out}: {len(presentation)} bytes of presentation embedded "
+        f"(a QR code holds at most {QR_MAX_BYTES})",
+        markup=False,
+    )
     return 0

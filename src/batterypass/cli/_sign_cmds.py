@@ -18,9 +18,20 @@ from batterypass.cli._io import (
     load_passport,
     read_input,
 )
+from batterypass.cose import decode_sign1_unverified
+from batterypass.disclosure import DISCLOSABLE_CONTENT_TYPE
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.keys import Algorithm, Curve, PrivateKey, PublicKey
-from batterypass.verify import Role, TrustStore, sign_passport, verify_passport
+from batterypass.model import Audience
+from batterypass.verify import (
+    Role,
+    TrustStore,
+    VerifiedPassport,
+    VerifiedPresentation,
+    sign_passport,
+    verify_passport,
+    verify_presentation_with_signer,
+)
 
 trust_app = typer.Typer(help="Manage a trust file (keys the verifier trusts, with roles).")
 app.add_typer(trust_app, name="trust")
@@ -203,9 +214,16 @@ def verify(
     at: str | None = typer.Option(
         None, "--at", help="Check trust at this time (default: the passport's issue time)."
     ),
+    audience: Audience | None = typer.Option(
+        None,
+        "--audience",
+        help="Require presentations for this audience (exactly its groups); presentations "
+        "of disclosable passports are recognised by their content type either way.",
+    ),
     as_json: bool = JSON_OPT,
 ) -> int:
-    """Verify signed passports against a trust file; exit 0 only if every file verifies."""
+    """Verify signed passports and presentations against a trust file; exit 0 only if every
+    file verifies."""
     store = _load_trust(trust)
     when = _parse_time(at, "--at")
     worst = ExitCode.OK
@@ -218,7 +236,13 @@ def verify(
                     "JSON text is an unsigned passport, not a signed one (COSE_Sign1); "
                     "sign it with `batterypass sign` first"
                 )
-            result = verify_passport(data, trust=store, at=when)
+            result: VerifiedPassport | VerifiedPresentation
+            if audience is not None or _is_presentation(data):
+                result = verify_presentation_with_signer(
+                    data, trust=store, audience=audience, at=when
+                )
+            else:
+                result = verify_passport(data, trust=store, at=when)
         except BatteryPassError as e:
             e.source = None
             code = exit_code_for(e)
@@ -241,12 +265,31 @@ def verify(
                 "checked_at": result.signed_at.isoformat(),
             }
         )
+        if isinstance(result, VerifiedPresentation):
+            results[-1]["groups_shown"] = sorted(int(g) for g in result.groups)
         if not as_json:
             state.out.print(
                 f"{path}: verified: {p.passport_id} signed by {result.organisation_id} "
-                f"(kid {result.kid}, {result.algorithm.cose_name})",
+                f"(kid {result.kid}, {result.algorithm.cose_name})" + _shown(result),
                 markup=False,
             )
     if as_json:
         emit_json({"ok": worst == ExitCode.OK, "files": results})
     return int(worst)
+
+
+def _is_presentation(data: bytes) -> bool:
+    """Whether ``data`` claims to be a disclosable passport or presentation (by its protected
+    content type); the verifier then checks every claim."""
+    try:
+        return bool(decode_sign1_unverified(data).protected.get(3) == DISCLOSABLE_CONTENT_TYPE)
+    except BatteryPassError:
+        return False  # the plain verifier reports what is wrong with it
+
+
+def _shown(result: VerifiedPassport | VerifiedPresentation) -> str:
+    if isinstance(result, VerifiedPresentation):
+        return (
+            f"; presentation showing groups {', '.join(str(int(g)) for g in sorted(result.groups))}"
+        )
+    return ""

@@ -16,6 +16,11 @@ from batterypass.verify._passport import (
     sign_passport,
     verify_passport,
 )
+from batterypass.verify._presentation import (
+    VerifiedPresentation,
+    verify_presentation,
+    verify_presentation_with_signer,
+)
 from batterypass.verify._trust import (
     TRUST_FILE_FORMAT,
     TrustAnchor,
@@ -34,8 +39,11 @@ __all__ = [
     "TrustStore",
     "TrustedKey",
     "VerifiedPassport",
+    "VerifiedPresentation",
     "sign_passport",
     "verify_many",
     "verify_passport",
+    "verify_presentation",
+    "verify_presentation_with_signer",
     "verify_x509_chain",
 ]
