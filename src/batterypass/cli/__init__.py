@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import typer
 
+from batterypass.cli import _bulk_cmds as _bulk_cmds
 from batterypass.cli import _dm_cmds as _dm_cmds
 from batterypass.cli import _label_cmds as _label_cmds
 from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
@@ -21,7 +22,7 @@ from batterypass.errors import BatteryPassError
 
 __all__ = ["ExitCode", "app", "main", "run"]
 
-del _dm_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
+del _bulk_cmds, _dm_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
 
 
 def run(argv: Sequence[str] | None = None) -> int:
