@@ -1,0 +1,689 @@
+"""Verifying a chain of signed lifecycle events, and the signed head that pins its length.
+
+:func:`verify_chain` runs these steps on each event, in order, and stops at the first failure
+with the error it documents (``index=`` is the event's position in the log):
+
+1. **decode**: a COSE_Sign1 (:class:`~batterypass.errors.DecodeError`) with the event content
+   type (:class:`~batterypass.errors.SignatureError`: a signed passport or head is never an
+   event) and a payload that is an event in its one encoding (:class:`BrokenChainError`
+   ``malformed``);
+2. **trust**: the ``kid`` / ``x5chain`` names a signer the resolver trusts *at the event
+   time*, and that signer's organisation is the event's actor
+   (:class:`~batterypass.errors.TrustError`);
+3. **signature** over the exact bytes received (:class:`~batterypass.errors.SignatureError`:
+   an altered event);
+4. **role**: the policy lets one of the signer's roles record this event type
+   (:class:`~batterypass.errors.PolicyError`);
+5. **link and sequence**: it belongs to this passport and battery (``foreign``), is not a copy
+   of an earlier event (``duplicated``), does not claim a predecessor another event claims
+   (``fork``), links to the SHA-256 of the previous event's payload (or of the signed
+   passport's payload, for the first) and carries the next sequence number (``dropped``,
+   ``reordered``, ``broken-link``, ``sequence``) (:class:`BrokenChainError`);
+6. **time order**: not before the previous event, not after the verifier's clock (``time``);
+7. **state machine**: original -> (re-used | repurposed | remanufactured)* -> waste ->
+   recycled; nothing after ``recycled`` (``ceased``) or after the passport was closed in favour
+   of a successor (``closed``); ``manufactured`` only first, ``placed_on_market`` once
+   (``status``);
+8. **counters**: cycle count, throughputs, event counts and extreme-temperature times never
+   decrease (``counter``).
+
+Then, if a signed head is given: it is a head (content type), its signer is trusted at its
+time and is the passport's issuer or an actor of the log, its signature verifies, and the log
+holds at least the events it counts, the last of which hashes to its hash (``truncated``,
+``head-mismatch``).
+
+Times: COSE carries no trusted timestamp, so trust is checked at the time each event claims
+(covered by its signature); a compromised key can backdate, so revocation protects only
+against events claimed after it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Protocol
+
+from batterypass._roles import Role
+from batterypass.codec.cbor import decode_value, encode_value
+from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
+from batterypass.errors import (
+    BatteryPassError,
+    ChainError,
+    DecodeError,
+    SignatureError,
+    TrustError,
+    ValidationError,
+)
+from batterypass.keys import PublicKey, Signer
+from batterypass.lifecycle._events import (
+    COUNTERS,
+    AccidentPayload,
+    Event,
+    EventType,
+    StateOfHealthPayload,
+    UsagePayload,
+    _StatusChange,
+)
+from batterypass.lifecycle._policy import DEFAULT_EVENT_POLICY, EventPolicy
+from batterypass.lifecycle._wire import (
+    EVENT_CONTENT_TYPE,
+    _datetime_dec,
+    _datetime_enc,
+    decode_event,
+    sha256_hex,
+)
+from batterypass.model import (
+    BatteryPassport,
+    BatteryStatus,
+    NegativeEvent,
+    StateOfHealth,
+    Usage,
+    parse_passport,
+)
+
+__all__ = [
+    "CLOCK_SKEW",
+    "HEAD_CONTENT_TYPE",
+    "BreakKind",
+    "BrokenChainError",
+    "ChainReport",
+    "Head",
+    "KeyResolver",
+    "ResolvedSigner",
+    "VerifiedEvent",
+    "decode_head",
+    "sign_head",
+    "verify_chain",
+]
+
+HEAD_CONTENT_TYPE: Final = "application/vnd.batterypass.event-head+cbor"
+"""The protected content type of a signed head."""
+
+CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far an event may lie ahead of the verifier's clock."""
+
+_STATUS_OF: Final = {
+    EventType.REUSED: BatteryStatus.REUSED,
+    EventType.REPURPOSED: BatteryStatus.REPURPOSED,
+    EventType.REMANUFACTURED: BatteryStatus.REMANUFACTURED,
+    EventType.COLLECTED_AS_WASTE: BatteryStatus.WASTE,
+}
+_NOT_FOR_WASTE: Final = frozenset(
+    {
+        EventType.PLACED_ON_MARKET,
+        EventType.PUT_INTO_SERVICE,
+        EventType.USAGE,
+        EventType.REPAIRED,
+    }
+)
+
+
+class BreakKind(enum.StrEnum):
+    """What is wrong with a chain (stable codes for reports and tests)."""
+
+    MALFORMED = "malformed"
+    FOREIGN = "foreign"
+    DUPLICATED = "duplicated"
+    FORK = "fork"
+    DROPPED = "dropped"
+    REORDERED = "reordered"
+    BROKEN_LINK = "broken-link"
+    SEQUENCE = "sequence"
+    TIME = "time"
+    STATUS = "status"
+    CEASED = "ceased"
+    CLOSED = "closed"
+    COUNTER = "counter"
+    TRUNCATED = "truncated"
+    HEAD_MISMATCH = "head-mismatch"
+    TORN = "torn"
+    LINEAGE = "lineage"
+
+
+class BrokenChainError(ChainError):
+    """A broken chain; ``kind`` names what is wrong, ``index`` where."""
+
+    def __init__(
+        self,
+        kind: BreakKind,
+        message: str,
+        *,
+        index: int | None = None,
+        offset: int | None = None,
+        legal_basis: str | None = None,
+    ) -> None:
+        super().__init__(
+            f"{message} [{kind.value}]", index=index, offset=offset, legal_basis=legal_basis
+        )
+        self.kind = kind
+        self.args = (kind, message)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSigner:
+    """Who holds a key, as a :class:`KeyResolver` vouches for it at a time."""
+
+    public_key: PublicKey
+    organisation_id: str
+    roles: frozenset[Role]
+    kid: str
+
+
+class KeyResolver(Protocol):
+    """Finds the trusted signer of a message at a time (``batterypass.verify`` adapts its
+    ``TrustStore``); raises :class:`~batterypass.errors.TrustError` for an unknown key or one
+    outside its validity window."""
+
+    def resolve(
+        self, kid: bytes | None, x5chain: Sequence[bytes], *, at: datetime
+    ) -> ResolvedSigner:
+        """The signer named by ``kid`` or ``x5chain``, trusted at ``at``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedEvent:
+    """An event whose every check passed, with who signed it."""
+
+    event: Event
+    payload_sha256: str
+    kid: str
+    organisation_id: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A signed statement by the log's holder: the log had ``count`` events, the last of them
+    hashing to ``last_sha256``, at ``time``."""
+
+    passport_id: str
+    count: int
+    last_sha256: str
+    time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """What a verified log says about the battery."""
+
+    passport: BatteryPassport
+    """The passport the log belongs to, as signed."""
+    events: tuple[VerifiedEvent, ...]
+    status: BatteryStatus
+    ceased: bool
+    """The battery was recycled: its passport has ceased to exist."""
+    successor_passport_id: str | None
+    """Set when a re-use, repurposing or remanufacturing event closed this passport."""
+    last_sha256: str
+    """Hash of the last event's payload (of the passport's, for an empty log)."""
+    state_of_health: StateOfHealth | None
+    """The latest state-of-health reading (measured_at is the event time)."""
+    usage: Usage
+    """Usage totals: the latest value of each usage data point, accidents included."""
+    view: BatteryPassport
+    """The group 4 view derived from the log: the passport with ``status`` and ``state``
+    filled from the events and ``issued_at`` moved to the last event's time."""
+    head: Head | None = None
+    counters: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _content_type_check(
+    protected: Mapping[Any, Any], want: str, what: str, index: int | None
+) -> None:
+    got = protected.get(3)
+    if got != want:
+        raise SignatureError(
+            f"not a signed {what}: protected content type is {got!r}, expected {want!r}",
+            index=index,
+        )
+
+
+def _authenticate(
+    message: bytes, resolver: KeyResolver, at: datetime, *, index: int | None
+) -> ResolvedSigner:
+    msg = decode_sign1_unverified(message)
+    try:
+        signer = resolver.resolve(msg.kid, msg.x5chain, at=at)
+    except TrustError as e:
+        if index is not None:
+            e.index = index
+        raise
+    try:
+        verify_sign1(message, signer.public_key)
+    except SignatureError as e:
+        raise SignatureError(
+            f"signature does not verify: the event was altered or forged ({e.message})",
+            index=index,
+        ) from e
+    return signer
+
+
+class _Walker:
+    def __init__(
+        self,
+        messages: Sequence[bytes],
+        passport: BatteryPassport,
+        passport_payload: bytes,
+        resolver: KeyResolver,
+        policy: EventPolicy,
+        now: datetime,
+        predecessor: ChainReport | None,
+    ) -> None:
+        self.messages = messages
+        self.passport = passport
+        self.resolver = resolver
+        self.policy = policy
+        self.now = now
+        self.passport_sha = sha256_hex(passport_payload)
+        self.expected_prev = self.passport_sha
+        self.status = passport.status or BatteryStatus.ORIGINAL
+        self.ceased = False
+        self.closed_by: int | None = None
+        self.successor: str | None = None
+        self.placed = False
+        self.seen: dict[str, int] = {}  # payload hash -> index
+        self.claimed: dict[str, int] = {}  # previous hash -> index of the claiming event
+        self.last_time: datetime | None = None
+        self.counters: dict[str, Any] = dict(predecessor.counters) if predecessor else {}
+        self.usage: dict[str, Any] = {}
+        self.accidents: list[NegativeEvent] = []
+        self.soh: StateOfHealth | None = None
+        self.verified: list[VerifiedEvent] = []
+
+    # -- step 1
+
+    def decode(self, index: int) -> tuple[bytes, Event]:
+        message = self.messages[index]
+        try:
+            msg = decode_sign1_unverified(message)
+        except DecodeError as e:
+            raise BrokenChainError(
+                BreakKind.MALFORMED, f"not a COSE_Sign1 message: {e.message}", index=index
+            ) from e
+        _content_type_check(msg.protected, EVENT_CONTENT_TYPE, "event", index)
+        if msg.payload is None:
+            raise SignatureError("detached payloads are not used for events", index=index)
+        try:
+            return msg.payload, decode_event(msg.payload)
+        except (DecodeError, ValidationError) as e:
+            raise BrokenChainError(
+                BreakKind.MALFORMED, f"payload is not a valid event: {e}", index=index
+            ) from e
+
+    def peek_sequence(self, index: int) -> int | None:
+        try:
+            return self.decode(index)[1].sequence
+        except BatteryPassError:
+            return None
+
+    # -- step 5
+
+    def link(self, index: int, payload: bytes, event: Event) -> str:
+        digest = sha256_hex(payload)
+        p = self.passport
+        if event.passport_id != p.passport_id or event.battery_id != p.battery_id:
+            raise BrokenChainError(
+                BreakKind.FOREIGN,
+                f"event of passport {event.passport_id} / battery {event.battery_id}, not of "
+                f"{p.passport_id} / {p.battery_id}",
+                index=index,
+            )
+        if digest in self.seen:
+            raise BrokenChainError(
+                BreakKind.DUPLICATED,
+                f"duplicated event: the same as event {self.seen[digest]}",
+                index=index,
+            )
+        if event.previous_sha256 in self.claimed:
+            other = self.claimed[event.previous_sha256]
+            raise BrokenChainError(
+                BreakKind.FORK,
+                f"fork: event {other} already claims the same predecessor "
+                f"(sequence {event.sequence})",
+                index=index,
+            )
+        expected_seq = len(self.verified)
+        if event.previous_sha256 != self.expected_prev:
+            if event.sequence > expected_seq:
+                later = {self.peek_sequence(j) for j in range(index + 1, len(self.messages))}
+                if later & set(range(expected_seq, event.sequence)):
+                    raise BrokenChainError(
+                        BreakKind.REORDERED,
+                        f"reordered: event with sequence {event.sequence} where "
+                        f"{expected_seq} belongs; the log is out of order",
+                        index=index,
+                    )
+                missing = (
+                    f"sequence {expected_seq}"
+                    if event.sequence == expected_seq + 1
+                    else f"sequences {expected_seq}..{event.sequence - 1}"
+                )
+                raise BrokenChainError(
+                    BreakKind.DROPPED,
+                    f"dropped: {missing} missing before this event (sequence {event.sequence})",
+                    index=index,
+                )
+            if event.sequence < expected_seq:
+                raise BrokenChainError(
+                    BreakKind.REORDERED,
+                    f"reordered: event with sequence {event.sequence} after sequence "
+                    f"{expected_seq - 1}",
+                    index=index,
+                )
+            raise BrokenChainError(
+                BreakKind.BROKEN_LINK,
+                "broken link: the event does not link to the previous event's payload (that "
+                "event was altered or replaced)",
+                index=index,
+            )
+        if event.sequence != expected_seq:
+            raise BrokenChainError(
+                BreakKind.SEQUENCE,
+                f"sequence number {event.sequence}, expected {expected_seq}",
+                index=index,
+            )
+        return digest
+
+    # -- step 6
+
+    def time_order(self, index: int, event: Event) -> None:
+        if self.last_time is not None and event.time < self.last_time:
+            raise BrokenChainError(
+                BreakKind.TIME,
+                f"time {event.time.isoformat()} is before the previous event's "
+                f"({self.last_time.isoformat()})",
+                index=index,
+            )
+        if event.time > self.now + CLOCK_SKEW:
+            raise BrokenChainError(
+                BreakKind.TIME,
+                f"time {event.time.isoformat()} is in the future of the verifier's clock "
+                f"({self.now.isoformat()})",
+                index=index,
+            )
+
+    # -- step 7
+
+    def state_machine(self, index: int, event: Event) -> None:
+        t = event.type
+        if self.ceased:
+            raise BrokenChainError(
+                BreakKind.CEASED,
+                "the battery was recycled: its passport has ceased, no event is accepted",
+                index=index,
+                legal_basis="Art. 77(7)",
+            )
+        if self.closed_by is not None:
+            raise BrokenChainError(
+                BreakKind.CLOSED,
+                f"event {self.closed_by} closed this passport in favour of {self.successor}; "
+                "record events on the successor passport",
+                index=index,
+                legal_basis="Art. 77(6)",
+            )
+        if t is EventType.MANUFACTURED and (index != 0 or self.passport.predecessor_passport_id):
+            raise BrokenChainError(
+                BreakKind.STATUS,
+                "manufactured must be the first event of an original passport",
+                index=index,
+            )
+        if t is EventType.PLACED_ON_MARKET:
+            if self.placed:
+                raise BrokenChainError(
+                    BreakKind.STATUS, "placed on the market a second time", index=index
+                )
+            self.placed = True
+        waste = self.status is BatteryStatus.WASTE
+        if t in _STATUS_OF:
+            new = _STATUS_OF[t]
+            if waste:
+                raise BrokenChainError(
+                    BreakKind.STATUS,
+                    f"a waste battery cannot become {new.value}",
+                    index=index,
+                    legal_basis="Annex XIII(4)(c)",
+                )
+            self.status = new
+            payload = event.payload
+            if isinstance(payload, _StatusChange) and payload.successor_passport_id:
+                self.closed_by, self.successor = index, payload.successor_passport_id
+        elif t is EventType.RECYCLED:
+            if not waste:
+                raise BrokenChainError(
+                    BreakKind.STATUS,
+                    f"recycled while {self.status.value}; it must be collected as waste first",
+                    index=index,
+                    legal_basis="Art. 77(7)",
+                )
+            self.ceased = True
+        elif waste and t in _NOT_FOR_WASTE:
+            raise BrokenChainError(
+                BreakKind.STATUS,
+                f"a waste battery cannot be {t.value.replace('_', ' ')}",
+                index=index,
+            )
+
+    # -- step 8
+
+    def counters_and_state(self, index: int, event: Event) -> None:
+        payload = event.payload
+        if isinstance(payload, UsagePayload):
+            for name in COUNTERS:
+                value = getattr(payload, name)
+                if value is None:
+                    continue
+                before = self.counters.get(name)
+                if before is not None and value < before:
+                    raise BrokenChainError(
+                        BreakKind.COUNTER,
+                        f"{name} went down from {before} to {value}; counters never decrease",
+                        index=index,
+                        legal_basis="Annex VII Part B",
+                    )
+                self.counters[name] = value
+            for name in type(payload).model_fields:
+                value = getattr(payload, name)
+                if value is not None:
+                    self.usage[name] = value
+            self.usage["recorded_at"] = event.time
+        elif isinstance(payload, StateOfHealthPayload):
+            values = {k: v for k, v in payload.model_dump().items() if v is not None}
+            self.soh = StateOfHealth(measured_at=event.time, **values)
+        elif isinstance(payload, AccidentPayload):
+            self.accidents.append(
+                NegativeEvent(
+                    occurred_on=event.time.date(),
+                    kind=payload.kind,
+                    description=payload.description,
+                )
+            )
+
+    def run(self) -> None:
+        for index in range(len(self.messages)):
+            payload, event = self.decode(index)
+            signer = _authenticate(self.messages[index], self.resolver, event.time, index=index)
+            if signer.organisation_id != event.actor:
+                raise TrustError(
+                    f"forged actor: the event names {event.actor!r} but is signed by "
+                    f"{signer.organisation_id!r} (kid {signer.kid})",
+                    index=index,
+                )
+            self.policy.check(event.type, signer.roles, index=index)
+            digest = self.link(index, payload, event)
+            self.time_order(index, event)
+            self.state_machine(index, event)
+            self.counters_and_state(index, event)
+            self.seen[digest] = index
+            self.claimed[event.previous_sha256] = index
+            self.expected_prev = digest
+            self.last_time = event.time
+            self.verified.append(
+                VerifiedEvent(event, digest, signer.kid, signer.organisation_id, signer.roles)
+            )
+
+    def report(self, head: Head | None) -> ChainReport:
+        usage = Usage(
+            **self.usage, negative_events=tuple(self.accidents) if self.accidents else None
+        )
+        issued = self.passport.issued_at
+        if self.last_time is not None and self.last_time > issued:
+            issued = self.last_time
+        plain = self.passport.model_dump()
+        plain.update(
+            status=self.status,
+            issued_at=issued,
+            state={
+                "state_of_health": (self.soh or StateOfHealth()).model_dump(),
+                "usage": usage.model_dump(),
+            },
+        )
+        return ChainReport(
+            passport=self.passport,
+            events=tuple(self.verified),
+            status=self.status,
+            ceased=self.ceased,
+            successor_passport_id=self.successor,
+            last_sha256=self.expected_prev,
+            state_of_health=self.soh,
+            usage=usage,
+            view=parse_passport(plain),
+            head=head,
+            counters=dict(self.counters),
+        )
+
+
+def _check_lineage(passport: BatteryPassport, predecessor: ChainReport) -> None:
+    original = predecessor.passport
+    if passport.predecessor_passport_id != original.passport_id:
+        raise BrokenChainError(
+            BreakKind.LINEAGE,
+            f"the passport's predecessor is {passport.predecessor_passport_id!r}, not "
+            f"{original.passport_id!r}",
+            legal_basis="Art. 77(6)",
+        )
+    if predecessor.successor_passport_id not in (None, passport.passport_id):
+        raise BrokenChainError(
+            BreakKind.LINEAGE,
+            f"the original's history hands over to {predecessor.successor_passport_id!r}, "
+            f"not to {passport.passport_id!r}",
+            legal_basis="Art. 77(6)",
+        )
+    last = predecessor.events[-1].event if predecessor.events else None
+    if last is None or last.type not in (
+        EventType.REUSED,
+        EventType.REPURPOSED,
+        EventType.REMANUFACTURED,
+    ):
+        raise BrokenChainError(
+            BreakKind.LINEAGE,
+            "the original's history does not end in a re-use, repurposing or remanufacturing",
+            legal_basis="Art. 77(6)",
+        )
+    if passport.predecessor_last_event_sha256 != predecessor.last_sha256:
+        raise BrokenChainError(
+            BreakKind.LINEAGE,
+            "the passport links to another last event of the original than its history's "
+            "(the original's log was extended or rewritten after the hand-over)",
+            legal_basis="Art. 77(6)",
+        )
+
+
+def verify_chain(
+    messages: Sequence[bytes],
+    *,
+    resolver: KeyResolver,
+    passport: BatteryPassport,
+    passport_payload: bytes,
+    policy: EventPolicy = DEFAULT_EVENT_POLICY,
+    now: datetime | None = None,
+    head: bytes | None = None,
+    predecessor: ChainReport | None = None,
+) -> ChainReport:
+    """Verify the signed events ``messages`` (in log order) of ``passport``, whose signed
+    payload bytes are ``passport_payload`` (the caller has verified the passport itself).
+
+    ``predecessor`` is the verified report of the original passport's log, for a successor
+    passport: the link is checked and the counters carry on. See the module documentation for
+    the ordered steps and their errors.
+    """
+    clock = now or datetime.now(UTC)
+    if clock.tzinfo is None:
+        raise TrustError("the verifier's clock 'now' must be timezone-aware")
+    if predecessor is not None:
+        _check_lineage(passport, predecessor)
+    walker = _Walker(messages, passport, passport_payload, resolver, policy, clock, predecessor)
+    walker.run()
+    checked = _check_head(head, walker, resolver) if head is not None else None
+    return walker.report(checked)
+
+
+# --- the signed head ------------------------------------------------------------------------
+
+
+def _head_payload(head: Head) -> bytes:
+    return encode_value(
+        {0: head.passport_id, 1: head.count, 2: head.last_sha256, 3: _datetime_enc(head.time)}
+    )
+
+
+def sign_head(head: Head, key: Signer) -> bytes:
+    """Sign ``head`` (COSE_Sign1, :data:`HEAD_CONTENT_TYPE`)."""
+    return sign1(
+        _head_payload(head), key, kid=key.kid.encode("utf-8"), content_type=HEAD_CONTENT_TYPE
+    )
+
+
+def decode_head(message: bytes) -> Head:
+    """The head in a signed head message, **unverified**. Raises
+    :class:`~batterypass.errors.DecodeError` or :class:`~batterypass.errors.SignatureError`."""
+    msg = decode_sign1_unverified(message)
+    _content_type_check(msg.protected, HEAD_CONTENT_TYPE, "head", None)
+    if msg.payload is None:
+        raise SignatureError("detached payloads are not used for heads")
+    value = decode_value(msg.payload)
+    if type(value) is not dict or set(value) != {0, 1, 2, 3}:
+        raise DecodeError("a head is a map {0: passport_id, 1: count, 2: last_sha256, 3: time}")
+    pid, count, last, time = value[0], value[1], value[2], value[3]
+    if type(pid) is not str or type(count) is not int or count < 0 or type(last) is not str:
+        raise DecodeError("a head holds a text passport id, a count and a text hash")
+    if len(last) != 64 or set(last) - set("0123456789abcdef"):
+        raise DecodeError("a head's hash is 64 lowercase hex digits")
+    head = Head(pid, count, last, _datetime_dec(time, ("time",)))
+    if _head_payload(head) != msg.payload:
+        raise DecodeError("head payload is not in its one canonical encoding")
+    return head
+
+
+def _check_head(message: bytes, walker: _Walker, resolver: KeyResolver) -> Head:
+    head = decode_head(message)
+    signer = _authenticate(message, resolver, head.time, index=None)
+    allowed = {walker.passport.issuer} | {v.event.actor for v in walker.verified}
+    if signer.organisation_id not in allowed:
+        raise TrustError(
+            f"head signed by {signer.organisation_id!r}, which is neither the passport's "
+            "issuer nor an actor of its log"
+        )
+    if head.passport_id != walker.passport.passport_id:
+        raise BrokenChainError(
+            BreakKind.HEAD_MISMATCH, f"the head is for passport {head.passport_id!r}"
+        )
+    n = len(walker.verified)
+    if head.count > n:
+        raise BrokenChainError(
+            BreakKind.TRUNCATED,
+            f"truncated: the log holds {n} events, but its head signed at "
+            f"{head.time.isoformat()} counts {head.count}",
+            index=n,
+        )
+    at = walker.verified[head.count - 1].payload_sha256 if head.count else walker.passport_sha
+    if at != head.last_sha256:
+        raise BrokenChainError(
+            BreakKind.HEAD_MISMATCH,
+            f"event {head.count - 1} does not hash to the head's last hash: the log was "
+            "rewritten after the head was signed",
+            index=head.count - 1,
+        )
+    return head

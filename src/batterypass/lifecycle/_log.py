@@ -1,0 +1,245 @@
+"""Event log files: an RFC 8742 CBOR sequence of COSE_Sign1 messages, append-only.
+
+Appends are written with one ``write`` to a file opened for appending, flushed and fsynced
+(the directory too, when the file is new). A crash in the middle of an append leaves a *torn
+tail*: bytes at the end that are not a whole CBOR data item. Reading reports it
+(:attr:`EventLog.torn`), verification refuses such a log, appends refuse to write after it,
+and only :func:`repair_log` cuts it off, on request, saying what it cuts.
+
+Every read is bounded by :class:`LogLimits`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from batterypass.errors import DecodeError
+from batterypass.lifecycle._chain import BreakKind, BrokenChainError
+
+__all__ = [
+    "DEFAULT_LOG_LIMITS",
+    "EventLog",
+    "LogLimits",
+    "TornTail",
+    "append_to_log",
+    "parse_log",
+    "read_log",
+    "repair_log",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LogLimits:
+    """Bounds on an event log: its size in bytes, its number of events, one event's size."""
+
+    max_log_bytes: int = 64 * 1024 * 1024
+    max_events: int = 100_000
+    max_event_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        for name in ("max_log_bytes", "max_events", "max_event_bytes"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 1:
+                raise ValueError(f"LogLimits.{name} must be a positive int, not {value!r}")
+
+
+DEFAULT_LOG_LIMITS: Final = LogLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class TornTail:
+    """Bytes at the end of a log that are not a whole data item (an interrupted append)."""
+
+    offset: int
+    length: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventLog:
+    """The messages of a log file as stored (nothing verified), with where each starts."""
+
+    messages: tuple[bytes, ...]
+    offsets: tuple[int, ...]
+    torn: TornTail | None = None
+    size: int = 0
+
+    def require_whole(self, source: str | None = None) -> None:
+        """Raise :class:`~batterypass.lifecycle.BrokenChainError` (``torn``) if the log has a
+        torn tail."""
+        if self.torn is not None:
+            t = self.torn
+            error = BrokenChainError(
+                BreakKind.TORN,
+                f"torn tail: {t.length} byte(s) at offset {t.offset} are not a whole event "
+                f"({t.reason}); an append was interrupted. Cut them off with "
+                "`batterypass events repair LOG` after checking nothing else is wrong",
+                index=len(self.messages),
+                offset=t.offset,
+            )
+            if source:
+                error.with_source(source)
+            raise error
+
+
+def _item_end(data: bytes, pos: int, max_depth: int) -> int:
+    """The offset just after the definite-length CBOR item at ``pos``; raises IndexError if
+    the data end first, ValueError for what no deterministic event can contain."""
+    pending = 1
+    depth_stack: list[int] = []
+    n = len(data)
+    while pending:
+        if pos >= n:
+            raise IndexError("ends inside an item")
+        ib = data[pos]
+        major, ai = ib >> 5, ib & 0x1F
+        pos += 1
+        if ai < 24:
+            arg = ai
+        elif ai <= 27:
+            size = 1 << (ai - 24)
+            if pos + size > n:
+                raise IndexError("ends inside an item header")
+            arg = int.from_bytes(data[pos : pos + size], "big")
+            pos += size
+        else:
+            raise ValueError(f"indefinite length or reserved header byte 0x{ib:02x}")
+        pending -= 1
+        if major in (2, 3):
+            if pos + arg > n:
+                raise IndexError("ends inside a string")
+            pos += arg
+        elif major in (4, 5):
+            children = arg * (2 if major == 5 else 1)
+            if children > n - pos:
+                raise IndexError("ends inside an array or map")
+            if len(depth_stack) >= max_depth:
+                raise ValueError("nested too deeply")
+            if children:
+                depth_stack.append(pending)
+                pending = children
+                continue
+        elif major == 6:
+            pending += 1
+            continue
+        while not pending and depth_stack:
+            pending = depth_stack.pop()
+    return pos
+
+
+def parse_log(data: bytes, *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLog:
+    """Split a log's bytes into its messages; a tail that is not a whole item is reported as
+    :attr:`EventLog.torn`, never dropped silently. Raises
+    :class:`~batterypass.errors.DecodeError` over a limit or for bytes that no event log can
+    hold (an indefinite-length item)."""
+    if len(data) > limits.max_log_bytes:
+        raise DecodeError(
+            f"event log of {len(data)} bytes is over the {limits.max_log_bytes}-byte limit"
+        )
+    messages: list[bytes] = []
+    offsets: list[int] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            end = _item_end(data, pos, 16)
+        except IndexError as e:
+            tail = TornTail(pos, len(data) - pos, str(e))
+            return EventLog(tuple(messages), tuple(offsets), tail, len(data))
+        except ValueError as e:
+            raise DecodeError(f"not an event log item: {e}", offset=pos, index=len(messages)) from e
+        if end - pos > limits.max_event_bytes:
+            raise DecodeError(
+                f"event of {end - pos} bytes is over the {limits.max_event_bytes}-byte limit",
+                offset=pos,
+                index=len(messages),
+            )
+        if len(messages) >= limits.max_events:
+            raise DecodeError(
+                f"more than {limits.max_events} events (limit max_events)", offset=pos
+            )
+        messages.append(data[pos:end])
+        offsets.append(pos)
+        pos = end
+    return EventLog(tuple(messages), tuple(offsets), None, len(data))
+
+
+def read_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLog:
+    """Read and split a log file (a missing file is an empty log)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_log_bytes + 1)
+    except FileNotFoundError:
+        return EventLog((), ())
+    return parse_log(data, limits=limits)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    except OSError:
+        return  # platforms without directory fds
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def append_to_log(
+    path: str | os.PathLike[str],
+    messages: Sequence[bytes],
+    *,
+    limits: LogLimits = DEFAULT_LOG_LIMITS,
+) -> EventLog:
+    """Append whole messages to the log at ``path`` (created if missing) and make them
+    durable (flush + fsync). Refuses a log with a torn tail or that would go over the limits.
+    Returns the log as it was before the append."""
+    path = Path(path)
+    current = read_log(path, limits=limits)
+    current.require_whole(str(path))
+    blob = b""
+    for m in messages:
+        if len(m) > limits.max_event_bytes:
+            raise DecodeError(
+                f"event of {len(m)} bytes is over the {limits.max_event_bytes}-byte limit"
+            )
+        if parse_log(m, limits=limits).messages != (m,):
+            raise DecodeError("an appended message must be exactly one CBOR data item")
+        blob += m
+    if len(current.messages) + len(messages) > limits.max_events:
+        raise DecodeError(f"the log would hold more than {limits.max_events} events")
+    if current.size + len(blob) > limits.max_log_bytes:
+        raise DecodeError(f"the log would exceed {limits.max_log_bytes} bytes")
+    created = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(blob)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        _fsync_dir(path)
+    return current
+
+
+def repair_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> TornTail:
+    """Cut the torn tail off the log at ``path`` and return what was cut. Raises
+    :class:`ValueError` if the log has no torn tail (nothing to repair)."""
+    log = read_log(path, limits=limits)
+    if log.torn is None:
+        raise ValueError("the log has no torn tail; nothing to repair")
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, log.torn.offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return log.torn
