@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from batterypass._roles import Role
 from batterypass.verify._bulk import BulkResult, verify_many
+from batterypass.verify._events import (
+    SUCCESSOR_SIGNER_ROLES,
+    TrustStoreResolver,
+    verify_events,
+    verify_lineage,
+)
 from batterypass.verify._passport import (
     PASSPORT_CONTENT_TYPE,
     PASSPORT_SIGNER_ROLES,
@@ -32,15 +38,19 @@ from batterypass.verify._trust import (
 __all__ = [
     "PASSPORT_CONTENT_TYPE",
     "PASSPORT_SIGNER_ROLES",
+    "SUCCESSOR_SIGNER_ROLES",
     "TRUST_FILE_FORMAT",
     "BulkResult",
     "Role",
     "TrustAnchor",
     "TrustStore",
+    "TrustStoreResolver",
     "TrustedKey",
     "VerifiedPassport",
     "VerifiedPresentation",
     "sign_passport",
+    "verify_events",
+    "verify_lineage",
     "verify_many",
     "verify_passport",
     "verify_presentation",
