@@ -4,9 +4,9 @@ Run from the repository root: ``python specs/gen_cddl.py`` rewrites specs/passpo
 ``python specs/gen_cddl.py --check`` exits 1 if the file is stale. A test runs the check.
 
 The CDDL describes the shape of a passport document (envelope, maps, types, enum codes). What
-CDDL cannot say is in specs/cbor-format.md: deterministic encoding, normalised decimals, that
-an empty section is left out, and the model's own rules (identifiers, ranges, cross-field
-rules).
+CDDL cannot say is in specs/cbor-format.md: deterministic encoding, normalised decimals, which
+URL prefixes the table holds and which URLs use them, that an empty section is left out, and
+the model's own rules (identifiers, ranges, cross-field rules).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from batterypass.codec._cbor_passport import FORMAT_VERSION, KeyRow, KeyTable, parse_key_table
+from batterypass.codec._cbor_passport import (
+    ENVELOPE_URL_PREFIXES,
+    FORMAT_VERSION,
+    KeyRow,
+    KeyTable,
+    parse_key_table,
+)
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE / "cbor-keys.csv"
@@ -33,11 +39,19 @@ passport-document = #6.55799(envelope)  ; self-described CBOR (RFC 8949 section 
 envelope = {{
   0 => {FORMAT_VERSION},  ; format_version
   1 => passport,
+  ? {ENVELOPE_URL_PREFIXES} => [+ url-prefix],  ; url_prefixes, when URLs share a prefix
 }}
 
-; Quantities: decimal fraction (RFC 8949 section 3.4.4), mantissa without trailing zeros,
-; zero as [0, 0]; a bignum mantissa only beyond the CBOR integer range.
-decimal = #6.4([exponent: int, mantissa: mantissa])
+; URLs: the text, or [index into url_prefixes, the rest of the URL]. A prefix is a URL up to
+; and including its last "/", shared by at least two URLs of the document (cbor-format.md
+; section 5.6 says which URLs must use it).
+url = tstr / [prefix-index: uint, suffix: tstr]
+url-prefix = tstr
+
+; Quantities: the integer itself when the value is an integer in the CBOR integer range;
+; otherwise a decimal fraction (RFC 8949 section 3.4.4), mantissa without trailing zeros,
+; a bignum mantissa only beyond the CBOR integer range.
+decimal = int / #6.4([exponent: int, mantissa: mantissa])
 mantissa = int / biguint / bignint
 
 ; Dates: days since 1970-01-01 (RFC 8943).

@@ -59,8 +59,16 @@ def golden(name: str) -> bytes:
     return (EXAMPLES / f"{name}.cbor").read_bytes()
 
 
-def envelope(body: dict[int, Any]) -> bytes:
-    return encode_value(Tag(55799, {0: 1, 1: body}))
+def envelope(body: dict[int, Any], prefixes: list[str] | None = None) -> bytes:
+    """A document around ``body``; the URL prefix table defaults to the EV example's, which
+    every body derived from it needs."""
+    table = _ev_prefixes() if prefixes is None else prefixes
+    return encode_value(Tag(55799, {0: 1, 1: body, 4: table} if table else {0: 1, 1: body}))
+
+
+def _ev_prefixes() -> list[str]:
+    wire = cp.to_wire(json_passport("ev-nmc"))
+    return list(wire.value[4])
 
 
 def body_of(passport: BatteryPassport) -> dict[int, Any]:
@@ -302,7 +310,8 @@ def test_decoding_the_golden_gives_the_json_passport(name: str) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_golden_files_start_with_the_magic_and_envelope(name: str) -> None:
-    assert golden(name).startswith(b"\xd9\xd9\xf7\xa2\x00\x01\x01")
+    # Every example shares URL prefixes, so its envelope has three entries.
+    assert golden(name).startswith(b"\xd9\xd9\xf7\xa3\x00\x01\x01")
 
 
 def _gen_cddl() -> types.ModuleType:
@@ -351,31 +360,40 @@ def test_cddl_is_closed(schema: Any, ev_body: dict[int, Any]) -> None:
 @pytest.mark.parametrize(
     ("value", "wire"),
     [
-        ("452.5", [-1, 4525]),
-        ("45.0", [0, 45]),
-        ("100", [2, 1]),
-        ("0", [0, 0]),
-        ("0.000", [0, 0]),
-        ("-0", [0, 0]),
-        ("-40", [1, -4]),
-        ("0.0009", [-4, 9]),
-        ("1E-40", [-40, 1]),
-        ("9" * 19, [0, int("9" * 19)]),
-        ("18446744073709551615", [0, 2**64 - 1]),
-        ("18446744073709551616", [0, Tag(2, (2**64).to_bytes(9, "big"))]),
-        ("-18446744073709551616", [0, -(2**64)]),
-        ("-18446744073709551617", [0, Tag(3, (2**64).to_bytes(9, "big"))]),
-        ("9" * 34, [0, Tag(2, (10**34 - 1).to_bytes(15, "big"))]),
+        ("452.5", Tag(4, [-1, 4525])),
+        ("0.0009", Tag(4, [-4, 9])),
+        ("1E-40", Tag(4, [-40, 1])),
+        ("-0.5", Tag(4, [-1, -5])),
+        # Integral values in the CBOR integer range are plain integers, whatever the notation.
+        ("45.0", 45),
+        ("100", 100),
+        ("1E+3", 1000),
+        ("0", 0),
+        ("0.000", 0),
+        ("-0", 0),
+        ("-0E+5", 0),
+        ("-40", -40),
+        ("9" * 19, int("9" * 19)),
+        ("1E+19", 10**19),
+        ("18446744073709551615", 2**64 - 1),
+        ("-18446744073709551616", -(2**64)),
+        # Beyond it, a decimal fraction with a bignum mantissa or a positive exponent.
+        ("18446744073709551616", Tag(4, [0, Tag(2, (2**64).to_bytes(9, "big"))])),
+        ("-18446744073709551617", Tag(4, [0, Tag(3, (2**64).to_bytes(9, "big"))])),
+        ("1E+20", Tag(4, [20, 1])),
+        ("-2.5E+40", Tag(4, [39, -25])),
+        ("9" * 34, Tag(4, [0, Tag(2, (10**34 - 1).to_bytes(15, "big"))])),
         (
             "1.23456789012345678901234567890123E+40",
-            [8, Tag(2, (123456789012345678901234567890123).to_bytes(14, "big"))],
+            Tag(4, [8, Tag(2, (123456789012345678901234567890123).to_bytes(14, "big"))]),
         ),
     ],
 )
-def test_decimal_fractions_are_normalised(value: str, wire: list[Any]) -> None:
+def test_decimals_are_integers_or_normalised_fractions(value: str, wire: Any) -> None:
     codec = cp._Decimal()
     encoded = codec.encode(Decimal(value))
-    assert encoded == Tag(4, wire)
+    assert encoded == wire
+    assert type(encoded) is type(wire)
     decoded = codec.decode(encoded, None)
     assert decoded == Decimal(value)
     assert codec.encode(decoded) == encoded
@@ -612,10 +630,35 @@ def _mass(body: dict[int, Any], wire: Any) -> dict[int, Any]:
         (lambda b: {**b, 99: "x"}, "unknown key 99 in the passport map", "1/99", "$"),
         (lambda b: {**b, "status": 0}, "unknown key 'status'", "1", "$"),
         (lambda b: {**b, 6: {**b[6], 12: 1}}, "unknown key 12 in general", "1/6/12", "general"),
-        (lambda b: _mass(b, "452.5"), "expected a decimal fraction", "1/6/5", "general.mass_kg"),
-        (lambda b: _mass(b, 452), "never bare numbers", "1/6/5", "general.mass_kg"),
+        (lambda b: _mass(b, "452.5"), "expected a decimal: an integer", "1/6/5", "general.mass_kg"),
+        (lambda b: _mass(b, True), "expected a decimal: an integer", "1/6/5", "general.mass_kg"),
         (lambda b: _mass(b, Tag(4, [-2, 45250])), "not normalised", "1/6/5", "general.mass_kg"),
-        (lambda b: _mass(b, Tag(4, [1, 0])), "zero must be written", "1/6/5", "general.mass_kg"),
+        (lambda b: _mass(b, Tag(4, [1, 0])), "the integer 0", "1/6/5", "general.mass_kg"),
+        (lambda b: _mass(b, Tag(4, [0, 0])), "the integer 0", "1/6/5", "general.mass_kg"),
+        (
+            lambda b: _mass(b, Tag(4, [0, 452])),
+            "plain integer 452, not",
+            "1/6/5",
+            "general.mass_kg",
+        ),
+        (
+            lambda b: _mass(b, Tag(4, [3, 1])),
+            "plain integer 1000, not",
+            "1/6/5",
+            "general.mass_kg",
+        ),
+        (
+            lambda b: _mass(b, Tag(4, [19, -1])),
+            "plain integer -10000000000000000000",
+            "1/6/5",
+            "general.mass_kg",
+        ),
+        (
+            lambda b: _mass(b, Tag(4, [0, Tag(3, (2**64 - 1).to_bytes(8, "big"))])),
+            "fits a CBOR integer",
+            "1/6/5",
+            "general.mass_kg",
+        ),
         (lambda b: _mass(b, Tag(4, [-1])), "holds an array", "1/6/5", "general.mass_kg"),
         (lambda b: _mass(b, Tag(4, [-1, "5"])), "integer or a bignum", "1/6/5", "general.mass_kg"),
         (lambda b: _mass(b, Tag(4, [-74, 1])), "outside -73..40", "1/6/5", "general.mass_kg"),
@@ -746,7 +789,7 @@ def test_float_in_a_quantity_is_named_by_key_path(ev_body: dict[int, Any]) -> No
 
 def test_duplicate_key_is_named_by_key_path(ev_body: dict[int, Any]) -> None:
     data = envelope(ev_body)
-    prefix = b"\xd9\xd9\xf7\xa2\x00\x01\x01"
+    prefix = b"\xd9\xd9\xf7\xa3\x00\x01\x01"
     body = data[len(prefix) :]
     assert body[0] == 0xA0 + len(ev_body)
     entry = b"\x00" + encode_value("1.0")  # schema_version, the first entry
@@ -772,7 +815,7 @@ def test_non_canonical_key_order_is_rejected(ev_body: dict[int, Any]) -> None:
 
 def test_model_rules_raise_the_models_validation_error(ev_body: dict[int, Any]) -> None:
     with pytest.raises(ValidationError) as info:
-        loads(envelope(_mass(ev_body, Tag(4, [0, -5]))))
+        loads(envelope(_mass(ev_body, -5)))
     assert info.value.path == ("general", "mass_kg")
     assert "greater than 0" in str(info.value)
     with pytest.raises(ValidationError) as info:
@@ -791,6 +834,11 @@ def test_model_rules_raise_the_models_validation_error(ev_body: dict[int, Any]) 
         (Tag(55799, {1: {}}), "no format version"),
         (Tag(55799, {0: 1}), "no passport"),
         (Tag(55799, {0: 1, 1: {}, 2: 0}), "unknown key 2 in the envelope"),
+        (Tag(55799, {0: 1, 1: {}, 3: 0}), "unknown key 3 in the envelope"),
+        (Tag(55799, {0: 1, 1: {}, 4: []}), "empty URL prefix table"),
+        (Tag(55799, {0: 1, 1: {}, 4: "https://"}), "expected the URL prefix table"),
+        (Tag(55799, {0: 1, 1: {}, 4: [1]}), r"^url_prefixes\[0\]: expected a URL prefix"),
+        (Tag(55799, {0: 1, 1: {}, 4: ["https://a"]}), "does not end with '/'"),
         (Tag(55799, {0: 1, 1: []}), r"expected a map \(BatteryPassport\)"),
     ],
 )
@@ -804,7 +852,7 @@ def test_source_is_named_in_wire_and_model_errors(ev_body: dict[int, Any]) -> No
         loads(envelope({**ev_body, 5: 9}), source="bad.cbor")
     assert str(info.value).startswith("bad.cbor: status: ")
     with pytest.raises(ValidationError) as v_info:
-        loads(envelope(_mass(ev_body, Tag(4, [0, -5]))), source="bad.cbor")
+        loads(envelope(_mass(ev_body, -5)), source="bad.cbor")
     assert str(v_info.value).startswith("bad.cbor: ")
 
 
@@ -998,7 +1046,7 @@ def test_a_choice_of_text_constant_and_date_round_trips(ev: BatteryPassport, bas
     body = body_of(passport)
     record = body[10][9]
     assert record[0] == (basis if isinstance(basis, str) else Tag(100, basis.toordinal() - 719_163))
-    assert record[1] == [{0: 0, 1: Tag(4, [1, 9]), 2: Tag(4, [0, 0])}]
+    assert record[1] == [{0: 0, 1: 90, 2: 0}]
     assert loads(dumps(passport)) == passport
 
 
@@ -1018,3 +1066,279 @@ def test_a_text_that_is_not_the_constant_is_refused_not_parsed_as_a_date(
     assert "expected the text 'declared' or a date (tag 100), got a text string" in str(error)
     assert "(key path 1/10/9/0)" in str(error)
     assert str(error).startswith("circularity.recycling_potential.rates_basis: ")
+
+
+# --- URL prefixes (cbor-format.md section 5.6) ------------------------------------------------
+
+EV_DOCS = "https://docs.example-cells.example/evp75/"
+
+
+@pytest.mark.parametrize(
+    ("url", "prefix"),
+    [
+        ("https://www.example-cells.example", "https://"),
+        ("https://a.example/x/y.pdf", "https://a.example/x/"),
+        ("https://a.example/x/", "https://a.example/x/"),
+        ("https://a.example/x?q=a/b", "https://a.example/x?q=a/"),
+        ("no slash", ""),
+    ],
+)
+def test_the_prefix_of_a_url_ends_at_its_last_slash(url: str, prefix: str) -> None:
+    assert cp.url_prefix(url) == prefix
+
+
+def test_the_prefix_table_holds_shared_prefixes_in_order_of_first_use() -> None:
+    urls = ["https://b.example/1", "https://a.example/x/1", "https://a.example/x/2", "a", "b"]
+    urls += ["https://b.example/2", "https://c.example/only-once"]
+    assert cp.url_prefix_table(urls) == ["https://b.example/", "https://a.example/x/"]
+    assert cp.url_prefix_table(["https://a.example/x/1"] * 2) == ["https://a.example/x/"]
+    assert cp.url_prefix_table([]) == []
+
+
+def test_the_ev_example_shares_its_url_prefixes(
+    ev: BatteryPassport, ev_body: dict[int, Any]
+) -> None:
+    table = cp.to_wire(ev).value[4]
+    assert table == ["https://", EV_DOCS, EV_DOCS + "labels/"]
+    assert ev_body[6][0][4] == [0, "www.example-cells.example"]  # manufacturer website
+    assert ev_body[7][6] == [1, "carbon-footprint-study.pdf"]
+    assert ev_body[8][1] == ["https://assurance.example.org/certificates/EC-2026-0042"]
+    assert ev_body[13][3] == [2, "meaning.pdf"]
+    # The identifiers are not URLs of the model, even when they look like one.
+    assert ev_body[2] == ev.battery_id
+
+
+def _remap_prefix_indexes(value: Any, new: dict[int, int]) -> Any:
+    """``value`` with every ``[index, suffix]`` URL pointing to entry ``new[index]``."""
+    if type(value) is dict:
+        return {k: _remap_prefix_indexes(v, new) for k, v in value.items()}
+    if type(value) is list:
+        if len(value) == 2 and type(value[0]) is int and type(value[1]) is str:
+            return [new.get(value[0], value[0]), value[1]]
+        return [_remap_prefix_indexes(v, new) for v in value]
+    return value
+
+
+class _Recorder(dict[int, int]):
+    """A remapping that keeps every index and notes each one asked for."""
+
+    def __init__(self, uses: list[int]) -> None:
+        super().__init__()
+        self.uses = uses
+
+    def get(self, key: int, default: Any = None) -> Any:
+        self.uses.append(key)
+        return default
+
+
+def _set_study_url(body: dict[int, Any], wire: Any) -> dict[int, Any]:
+    return {**body, 7: {**body[7], 6: wire}}
+
+
+@pytest.mark.parametrize(
+    ("change", "prefixes", "message", "key_path", "field_path"),
+    [
+        (
+            lambda b: _set_study_url(b, EV_DOCS + "carbon-footprint-study.pdf"),
+            None,
+            f"URL written as text although its prefix '{EV_DOCS}' is entry 1",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, [1, "sub/carbon-footprint-study.pdf"]),
+            None,
+            "must not contain '/'",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, [3, "x.pdf"]),
+            None,
+            "prefix index 3 is outside the URL prefix table (3 entries)",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, [-1, "x.pdf"]),
+            None,
+            "prefix index -1 is outside",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, [1]),
+            None,
+            "a URL: a text string or [prefix index, suffix], got an array",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, [1, 2]),
+            None,
+            "a URL: a text string or [prefix index, suffix]",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: _set_study_url(b, ["1", "x.pdf"]),
+            None,
+            "a URL: a text string or [prefix index, suffix]",
+            "1/7/6",
+            "carbon_footprint.study_url",
+        ),
+        (
+            lambda b: b,
+            ["https://", EV_DOCS, EV_DOCS + "labels/", "https://unused.example/"],
+            "'https://unused.example/' is the prefix of 0 URL(s)",
+            "4/3",
+            "url_prefixes[3]",
+        ),
+        (
+            lambda b: b,
+            ["https://", EV_DOCS, EV_DOCS + "labels/", EV_DOCS],
+            "is listed twice (entries 1 and 3)",
+            "4/3",
+            "url_prefixes[3]",
+        ),
+        (
+            # The same URLs, with the first two entries (and every index to them) swapped.
+            lambda b: _remap_prefix_indexes(b, {0: 1, 1: 0}),
+            [EV_DOCS, "https://", EV_DOCS + "labels/"],
+            "out of order: entries follow the first use of each prefix, and entry 0 should be "
+            "'https://'",
+            "4/0",
+            "url_prefixes[0]",
+        ),
+        (
+            # The labels prefix left out, its two URLs written as text: they must share it.
+            lambda b: {
+                **b,
+                13: {
+                    **b[13],
+                    0: {**b[13][0], 1: EV_DOCS + "labels/separate-collection.svg"},
+                    3: EV_DOCS + "labels/meaning.pdf",
+                },
+            },
+            ["https://", EV_DOCS],
+            f"URLs share the prefix '{EV_DOCS}labels/', which the URL prefix table lacks",
+            "1/13/0/1",
+            "labels.separate_collection_symbol.url",
+        ),
+        (
+            # A prefix of a single URL: the one URL would be text, and the entry unused.
+            lambda b: {**b, 13: {**b[13], 0: {**b[13][0], 1: [3, "separate-collection.svg"]}}},
+            ["https://", EV_DOCS, EV_DOCS + "labels/", EV_DOCS + "labels/"],
+            "is listed twice",
+            "4/3",
+            "url_prefixes[3]",
+        ),
+    ],
+)
+def test_non_canonical_prefix_use_is_rejected(
+    ev_body: dict[int, Any],
+    change: Any,
+    prefixes: list[str] | None,
+    message: str,
+    key_path: str,
+    field_path: str,
+) -> None:
+    error = decode_error(envelope(change(ev_body), prefixes))
+    text = str(error)
+    assert message in text
+    assert f"(key path {key_path})" in text
+    assert text.startswith(f"{field_path}: ")
+
+
+def test_a_prefix_used_by_one_url_only_is_rejected() -> None:
+    passport = parse_passport(
+        {
+            "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
+            "battery_id": "urn:example:battery:1",
+            "issuer": "urn:example:issuer",
+            "issued_at": "2026-10-15T08:00:00Z",
+            "due_diligence": {"report_url": "https://a.example/d/report.pdf"},
+        }
+    )
+    assert 4 not in cp.to_wire(passport).value
+    body = body_of(passport)
+    error = decode_error(envelope({**body, 8: {0: [0, "report.pdf"]}}, ["https://a.example/d/"]))
+    assert "'https://a.example/d/' is the prefix of 1 URL(s); an entry must be shared by at " in (
+        str(error)
+    )
+
+
+def test_an_empty_suffix_is_the_canonical_form_of_a_url_ending_in_a_slash() -> None:
+    passport = parse_passport(
+        {
+            "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
+            "battery_id": "urn:example:battery:1",
+            "issuer": "urn:example:issuer",
+            "issued_at": "2026-10-15T08:00:00Z",
+            "due_diligence": {
+                "report_url": "https://a.example/d/",
+                "third_party_assurances": ["https://a.example/d/", "https://a.example/d/x"],
+            },
+        }
+    )
+    wire = cp.to_wire(passport).value
+    assert wire[4] == ["https://a.example/d/"]
+    assert wire[1][8] == {0: [0, ""], 1: [[0, ""], [0, "x"]]}
+    data = dumps(passport)
+    assert loads(data) == passport
+    assert dumps(loads(data)) == data
+
+
+def test_prefixes_restore_no_more_text_than_max_bytes(ev: BatteryPassport) -> None:
+    wire = cp.to_wire(ev)
+    table = wire.value[4]
+    uses: list[int] = []
+    _remap_prefix_indexes(wire.value[1], _Recorder(uses))
+    restored = sum(len(table[i]) for i in uses)
+    assert restored > 500
+    assert cp.from_wire(wire, max_bytes=restored) == ev
+    with pytest.raises(DecodeError, match=r"restore more text .* \(limit max_bytes\)"):
+        cp.from_wire(wire, max_bytes=restored - 1)
+
+
+def test_without_prefix_sharing_urls_are_text(ev: BatteryPassport) -> None:
+    wire = cp.to_wire(ev, share_url_prefixes=False)
+    assert 4 not in wire.value
+    assert wire.value[1][7][6] == EV_DOCS + "carbon-footprint-study.pdf"
+    assert cp.from_wire(wire, share_url_prefixes=False) == ev
+    with pytest.raises(DecodeError, match="URL prefix table lacks"):
+        cp.from_wire(wire)
+    with pytest.raises(DecodeError, match="not allowed here"):
+        cp.from_wire(cp.to_wire(ev), share_url_prefixes=False)
+
+
+def test_integral_quantities_come_back_as_decimals_and_counts_as_ints(
+    ev: BatteryPassport,
+) -> None:
+    back = loads(dumps(ev))
+    assert back.carbon_footprint is not None
+    assert back.general is not None
+    assert body_of(ev)[7][9] == 5616  # absolute_kg_co2e, a plain integer on the wire
+    assert type(back.carbon_footprint.absolute_kg_co2e) is Decimal
+    assert back.carbon_footprint.absolute_kg_co2e == Decimal(5616)
+    assert type(back.general.warranty_period_months) is int
+
+
+_URL_PREFIXES = ["https://a.example/", "https://a.example/d/", "http://b.example/x/y/"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_URL_PREFIXES), st.sampled_from(["", "r.pdf", "s", "a?b"])),
+        max_size=6,
+    ),
+    st.sampled_from(EXAMPLE_NAMES),
+)
+@settings(max_examples=100)
+def test_round_trip_of_shared_and_unshared_urls(urls: list[tuple[str, str]], name: str) -> None:
+    plain = bp_json.to_plain(json_passport(name))
+    plain.setdefault("labels", {})["test_reports"] = [
+        {"title": "report", "url": prefix + suffix} for prefix, suffix in urls
+    ]
+    passport = parse_passport(plain)
+    _round_trip(passport)

@@ -9,17 +9,21 @@ walks item headers to place an error of the generic decoder) and never imports c
 The normative description is ``specs/cbor-format.md``; the key table is
 ``specs/cbor-keys.csv`` (shipped as package data). In short:
 
-- document: ``55799({0: format_version, 1: passport})`` (the self-described CBOR tag is the
-  magic number that tells a passport from JSON text);
+- document: ``55799({0: format_version, 1: passport, ?4: url_prefixes})`` (the
+  self-described CBOR tag is the magic number that tells a passport from JSON text);
 - every field of every model class has a small integer key in its namespace (the dotted
   section path, or the record type name); enum values are small integer codes;
-- quantities are decimal fractions ``4([exponent, mantissa])``, normalised; dates are
+- URLs (the model's ``Url``) are text, or ``[index, suffix]`` when their prefix (up to the
+  last ``/``) is shared by two URLs or more and so listed in the prefix table;
+- quantities are integers when integral (within 64 bits), else decimal fractions
+  ``4([exponent, mantissa])``, normalised; dates are
   ``100(days since 1970-01-01)``; datetimes ``1(epoch seconds)``, or
   ``[1(epoch seconds), utc_offset_seconds, ?microsecond]`` when not whole UTC seconds;
 - a data point that is not provided, and an empty section, are left out; null never appears.
 
 Exactly one encoding per passport: :func:`from_wire` rejects every other form of the same
-value (a non-normalised decimal, an empty section map, a UTC datetime in the long form), so
+value (a non-normalised decimal, an empty section map, a UTC datetime in the long form, a
+prefix table other than the one the URLs call for), so
 that re-encoding a decoded passport gives back the same bytes.
 """
 
@@ -31,7 +35,7 @@ import functools
 import io
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -41,9 +45,10 @@ from typing import Any, Final, Literal, Union
 import annotated_types
 from pydantic import AwareDatetime, BaseModel
 
-from batterypass.codec.cbor import Tag
+from batterypass.codec.cbor import DEFAULT_LIMITS, Tag
 from batterypass.errors import DecodeError, EncodeError, PathItem
 from batterypass.model import BatteryPassport, Record, Section, parse_passport
+from batterypass.model._types import Url
 
 __all__ = [
     "FORMAT_VERSION",
@@ -96,6 +101,9 @@ KEY_TABLE_COLUMNS: Final = (
 
 ENVELOPE_VERSION: Final = 0
 ENVELOPE_PASSPORT: Final = 1
+# Keys 2 and 3 are the disclosable payload's (specs/selective-disclosure.md): a plain passport
+# envelope never has them, so neither kind of document passes for the other.
+ENVELOPE_URL_PREFIXES: Final = 4
 
 # Decimal fractions: the model allows at most 34 significant digits and magnitudes within
 # 1e-40..1e40, so a normalised exponent lies in -73..40 and a mantissa needs at most 113 bits.
@@ -105,6 +113,7 @@ MIN_EXPONENT: Final = -73
 MAX_EXPONENT: Final = 40
 _MAX_MANTISSA: Final = 10**MAX_DIGITS - 1
 _UINT64_MAX: Final = 2**64 - 1
+_INT_MIN: Final = -(2**64)
 _MAX_BIGNUM_BYTES: Final = (_MAX_MANTISSA.bit_length() + 7) // 8
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -114,6 +123,10 @@ _MIN_DAYS: Final = date.min.toordinal() - _EPOCH_ORDINAL
 _MAX_DAYS: Final = date.max.toordinal() - _EPOCH_ORDINAL
 _MAX_OFFSET: Final = 86_399  # |UTC offset| < 24 h, as Python's timezone requires
 _ONE_SECOND: Final = timedelta(seconds=1)
+
+# The model's URL type (an absolute http(s) URL) is told from other text by its validator,
+# which every field annotated ``Url`` carries as the same object.
+_URL_CHECK: Final = typing.get_args(Url)[-1]
 
 
 # --- the key table --------------------------------------------------------------------------
@@ -181,7 +194,7 @@ class KeyTable:
 
 _NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _ENUM_VALUE_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
-_SCALARS: Final = frozenset({"tstr", "uint", "int", "bool", "decimal", "date", "datetime"})
+_SCALARS: Final = frozenset({"tstr", "url", "uint", "int", "bool", "decimal", "date", "datetime"})
 
 
 def _is_name(text: str, chars: frozenset[str] = _NAME_CHARS) -> bool:
@@ -330,7 +343,7 @@ def wire_type_of(annotation: Any, metadata: Sequence[Any] = ()) -> str:
         if issubclass(annotation, int):
             return "uint" if _non_negative(metadata) else "int"
         if issubclass(annotation, str):
-            return "tstr"
+            return "url" if any(m is _URL_CHECK for m in metadata) else "tstr"
         if issubclass(annotation, Decimal):
             return "decimal"
         if issubclass(annotation, datetime | AwareDatetime):
@@ -396,6 +409,8 @@ class _Map:
     # would have two encodings. (Fields the model requires are left to the model, which
     # names their legal basis.)
     wire_required: list[_Field] = field(default_factory=list)
+    # Fields that may contain a URL, for the pass that collects them before encoding.
+    url_fields: list[_Field] = field(default_factory=list)
 
     def label(self) -> str:
         return self.namespace or "the passport map"
@@ -406,15 +421,22 @@ class _Codec:
 
     wire: str = ""
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         raise NotImplementedError
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         raise NotImplementedError
 
     def accepts(self, value: Any) -> bool:
         """Whether ``value`` has this type's shape on the wire (for choices)."""
         return True
+
+    def collect_urls(self, value: Any, out: list[str]) -> None:
+        """Append the URLs in ``value`` (a model value) to ``out``, in wire order."""
+
+    def holds_urls(self, seen: set[str]) -> bool:
+        """Whether values of this type may contain a URL (``seen``: maps being visited)."""
+        return False
 
 
 # Where a value sits, as a chain (parent, key, name) from the envelope down; None is the
@@ -466,12 +488,12 @@ def _expected(what: str, value: Any, at: _At) -> DecodeError:
 class _Text(_Codec):
     wire = "tstr"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, str):
             raise EncodeError(f"expected text, got {type(value).__name__}")
         return str(value)
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if type(value) is not str:
             raise _expected("a text string", value, at)
         return value
@@ -485,7 +507,7 @@ class _Const(_Text):
         self.text = text
         self.wire = f"const:{text}"
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if value != self.text or type(value) is not str:
             raise _expected(f"the text {self.text!r}", value, at)
         return value
@@ -494,17 +516,119 @@ class _Const(_Text):
         return type(value) is str and value == self.text
 
 
+# --- URLs and the prefix table ----------------------------------------------------------------
+
+
+def url_prefix(url: str) -> str:
+    """The one prefix a URL may share through the prefix table: the URL up to and including
+    its last ``/`` (``""`` when it has none)."""
+    return url[: url.rfind("/") + 1]
+
+
+def url_prefix_table(urls: Iterable[str]) -> list[str]:
+    """The canonical prefix table of a passport whose URLs are ``urls`` in wire order: every
+    non-empty :func:`url_prefix` that at least two of them have, in order of first use.
+
+    Every prefix of an http(s) URL has at least 7 bytes (``http://``), so two uses always
+    save more than the table entry costs; no other saving rule is needed.
+    """
+    counts: dict[str, int] = {}  # insertion order is the order of first use
+    for url in urls:
+        prefix = url_prefix(url)
+        counts[prefix] = counts.get(prefix, 0) + 1
+    return [prefix for prefix, n in counts.items() if n >= 2 and prefix]
+
+
+@dataclass(frozen=True, slots=True)
+class _EncodeContext:
+    """What an encoding run shares between fields: the prefix table, by entry."""
+
+    prefixes: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _DecodeContext:
+    """What a decoding run shares between fields: the prefix table received, the URLs met in
+    wire order (with the table index used, or None for plain text, and where they are), and
+    how many bytes of prefix text may still be restored."""
+
+    table: Sequence[str] = ()
+    table_bytes: Sequence[int] = ()
+    budget: int = 0
+    urls: list[tuple[str, int | None, _At]] = field(default_factory=list)
+
+
+class _Url(_Codec):
+    """A URL: its text, or ``[index, suffix]`` when its :func:`url_prefix` is in the table."""
+
+    wire = "url"
+
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
+        if not isinstance(value, str):
+            raise EncodeError(f"expected a URL (text), got {type(value).__name__}")
+        if ctx is not None:
+            prefix = url_prefix(value)
+            index = ctx.prefixes.get(prefix)
+            if index is not None:
+                return [index, value[len(prefix) :]]
+        return str(value)
+
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
+        if type(value) is str:
+            if ctx is not None:
+                ctx.urls.append((value, None, at))
+            return value
+        if (
+            type(value) is not list
+            or len(value) != 2
+            or type(value[0]) is not int
+            or type(value[1]) is not str
+        ):
+            raise _expected("a URL: a text string or [prefix index, suffix]", value, at)
+        index, suffix = value
+        table = ctx.table if ctx is not None else ()
+        if not 0 <= index < len(table):
+            raise _error(
+                at, f"prefix index {index} is outside the URL prefix table ({len(table)} entries)"
+            )
+        if "/" in suffix:
+            raise _error(
+                at,
+                "the suffix of a prefixed URL must not contain '/': the prefix is the URL up "
+                "to and including its last '/'",
+            )
+        assert ctx is not None
+        ctx.budget -= ctx.table_bytes[index]
+        if ctx.budget < 0:
+            raise _error(
+                at,
+                "the URL prefixes restore more text than the document may hold (limit max_bytes)",
+            )
+        url = table[index] + suffix
+        ctx.urls.append((url, index, at))
+        return url
+
+    def accepts(self, value: Any) -> bool:
+        return type(value) is str or type(value) is list
+
+    def collect_urls(self, value: Any, out: list[str]) -> None:
+        out.append(value)
+
+    def holds_urls(self, seen: set[str]) -> bool:
+        return True
+
+
 class _Int(_Codec):
     def __init__(self, unsigned: bool) -> None:
         self.unsigned = unsigned
         self.wire = "uint" if unsigned else "int"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise EncodeError(f"expected an integer, got {type(value).__name__}")
         return int(value)
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if type(value) is not int:
             raise _expected("an unsigned integer" if self.unsigned else "an integer", value, at)
         if self.unsigned and value < 0:
@@ -518,12 +642,12 @@ class _Int(_Codec):
 class _Bool(_Codec):
     wire = "bool"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, bool):
             raise EncodeError(f"expected a boolean, got {type(value).__name__}")
         return value
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if type(value) is not bool:
             raise _expected("true or false", value, at)
         return value
@@ -533,11 +657,13 @@ class _Bool(_Codec):
 
 
 class _Decimal(_Codec):
-    """``4([exponent, mantissa])`` with the mantissa's trailing zeros stripped; 0 is [0, 0]."""
+    """An integral value in the CBOR integer range as that integer (``45``, ``0``, ``1000``);
+    any other value as ``4([exponent, mantissa])`` with the mantissa's trailing zeros
+    stripped."""
 
     wire = "decimal"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, Decimal):
             raise EncodeError(f"expected a Decimal, got {type(value).__name__}")
         sign, digits, exponent = value.as_tuple()
@@ -549,7 +675,7 @@ class _Decimal(_Codec):
             exponent += 1
         mantissa = int("".join(map(str, digits[:n])))
         if mantissa == 0:
-            return Tag(TAG_DECIMAL, [0, 0])
+            return 0
         if mantissa > _MAX_MANTISSA or not MIN_EXPONENT <= exponent <= MAX_EXPONENT:
             raise EncodeError(
                 f"{value} is outside the decimals the wire format carries (at most "
@@ -557,12 +683,19 @@ class _Decimal(_Codec):
             )
         if sign:
             mantissa = -mantissa
+        if exponent >= 0:
+            integral = mantissa * 10**exponent
+            if _INT_MIN <= integral <= _UINT64_MAX:
+                return integral
         return Tag(TAG_DECIMAL, [exponent, _integer(mantissa)])
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
+        if type(value) is int:
+            return Decimal(value)
         if not isinstance(value, Tag) or value.tag != TAG_DECIMAL:
-            hint = "; quantities are never bare numbers" if type(value) is int else ""
-            raise _expected(f"a decimal fraction 4([exponent, mantissa]){hint}", value, at)
+            raise _expected(
+                "a decimal: an integer or a decimal fraction 4([exponent, mantissa])", value, at
+            )
         pair = value.value
         if type(pair) is not list or len(pair) != 2:
             raise _error(at, "a decimal fraction (tag 4) holds an array [exponent, mantissa]")
@@ -571,9 +704,7 @@ class _Decimal(_Codec):
             raise _error(at, f"decimal exponent must be an integer, got {_kind(exponent)}")
         mantissa = _mantissa(raw, at)
         if mantissa == 0:
-            if exponent != 0:
-                raise _error(at, "zero must be written 4([0, 0]) (normalised decimal fraction)")
-            return Decimal(0)
+            raise _error(at, "zero must be written as the integer 0, not as a decimal fraction")
         if mantissa % 10 == 0:
             raise _error(
                 at,
@@ -586,6 +717,12 @@ class _Decimal(_Codec):
             )
         if not -_MAX_MANTISSA <= mantissa <= _MAX_MANTISSA:
             raise _error(at, f"decimal mantissa has more than {MAX_DIGITS} digits")
+        if exponent >= 0 and _INT_MIN <= mantissa * 10**exponent <= _UINT64_MAX:
+            raise _error(
+                at,
+                f"an integral decimal within the CBOR integer range must be written as the "
+                f"plain integer {mantissa * 10**exponent}, not as a decimal fraction",
+            )
         # From text, a Decimal is exact (no context rounding, unlike scaleb).
         return Decimal(f"{mantissa}E{exponent}")
 
@@ -627,12 +764,12 @@ class _Date(_Codec):
 
     wire = "date"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, date) or isinstance(value, datetime):
             raise EncodeError(f"expected a date, got {type(value).__name__}")
         return Tag(TAG_DAYS, value.toordinal() - _EPOCH_ORDINAL)
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if not isinstance(value, Tag) or value.tag != TAG_DAYS:
             raise _expected("a date (tag 100, days since 1970-01-01)", value, at)
         days = value.value
@@ -657,7 +794,7 @@ class _DateTime(_Codec):
 
     wire = "datetime"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, datetime):
             raise EncodeError(f"expected a datetime, got {type(value).__name__}")
         offset = value.utcoffset()
@@ -673,7 +810,7 @@ class _DateTime(_Codec):
             return [seconds, offset_s, value.microsecond]
         return [seconds, offset_s]
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if isinstance(value, Tag):
             return self._build(value, 0, 0, at)
         if type(value) is not list or len(value) not in (2, 3):
@@ -716,12 +853,12 @@ class _Enum(_Codec):
         self.members = {code: enum_type(value) for value, code in codes.items()}
         self.wire = f"enum:{enum_type.__name__}"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, self.enum_type):
             raise EncodeError(f"expected a {self.enum_type.__name__}, got {value!r}")
         return self.codes[value.value]
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if type(value) is not int:
             raise _expected(f"a {self.enum_type.__name__} code (integer)", value, at)
         member = self.members.get(value)
@@ -739,25 +876,32 @@ class _Array(_Codec):
         self.item = item
         self.wire = f"array:{item.wire}"
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         if not isinstance(value, tuple | list):
             raise EncodeError(f"expected a sequence, got {type(value).__name__}")
         out = []
         for i, v in enumerate(value):
             try:
-                out.append(self.item.encode(v))
+                out.append(self.item.encode(v, ctx))
             except EncodeError as e:
                 e.path = (i, *(e.path or ()))
                 raise
         return out
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         if type(value) is not list:
             raise _expected("an array", value, at)
-        return [self.item.decode(v, (at, i, i)) for i, v in enumerate(value)]
+        return [self.item.decode(v, (at, i, i), ctx) for i, v in enumerate(value)]
 
     def accepts(self, value: Any) -> bool:
         return type(value) is list
+
+    def collect_urls(self, value: Any, out: list[str]) -> None:
+        for v in value:
+            self.item.collect_urls(v, out)
+
+    def holds_urls(self, seen: set[str]) -> bool:
+        return self.item.holds_urls(seen)
 
 
 class _Choice(_Codec):
@@ -768,17 +912,26 @@ class _Choice(_Codec):
         self.python = list(python)
         self.wire = "/".join(c.wire for c in choices)
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         for is_instance, codec in zip(self.python, self.choices, strict=True):
             if is_instance(value):
-                return codec.encode(value)
+                return codec.encode(value, ctx)
         raise EncodeError(f"{value!r} is none of {self.wire}")
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         for codec in self.choices:
             if codec.accepts(value):
-                return codec.decode(value, at)
+                return codec.decode(value, at, ctx)
         raise _expected(" or ".join(_describe(c) for c in self.choices), value, at)
+
+    def collect_urls(self, value: Any, out: list[str]) -> None:
+        for is_instance, codec in zip(self.python, self.choices, strict=True):
+            if is_instance(value):
+                codec.collect_urls(value, out)
+                return
+
+    def holds_urls(self, seen: set[str]) -> bool:
+        return any(c.holds_urls(seen) for c in self.choices)
 
 
 def _describe(codec: _Codec) -> str:
@@ -796,16 +949,33 @@ class _Nested(_Codec):
         self.wire = wire
         self.map: _Map | None = None  # bound after every namespace exists (records recur)
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, ctx: _EncodeContext | None = None) -> Any:
         assert self.map is not None
-        return _encode_map(self.map, value)
+        return _encode_map(self.map, value, ctx)
 
-    def decode(self, value: Any, at: _At) -> Any:
+    def decode(self, value: Any, at: _At, ctx: _DecodeContext | None = None) -> Any:
         assert self.map is not None
-        return _decode_map(self.map, value, at)
+        return _decode_map(self.map, value, at, ctx)
 
     def accepts(self, value: Any) -> bool:
         return type(value) is dict
+
+    def collect_urls(self, value: Any, out: list[str]) -> None:
+        assert self.map is not None
+        for f in self.map.url_fields:
+            item = getattr(value, f.name)
+            if item is not None:
+                f.codec.collect_urls(item, out)
+
+    def holds_urls(self, seen: set[str]) -> bool:
+        assert self.map is not None
+        if self.map.namespace in seen:
+            return False  # already being looked at further up
+        seen.add(self.map.namespace)
+        try:
+            return any(f.codec.holds_urls(seen) for f in self.map.fields)
+        finally:
+            seen.discard(self.map.namespace)
 
 
 # --- binding --------------------------------------------------------------------------------
@@ -893,6 +1063,8 @@ def bind(table: KeyTable, version: int = FORMAT_VERSION) -> _Binding:
         kind, _, rest = wire.partition(":")
         if wire == "tstr":
             return _Text()
+        if wire == "url":
+            return _Url()
         if kind == "const":
             return _Const(rest)
         if wire in ("uint", "int"):
@@ -941,6 +1113,8 @@ def bind(table: KeyTable, version: int = FORMAT_VERSION) -> _Binding:
     root = build_map("", BatteryPassport)
     for nested, namespace in pending:
         nested.map = maps[namespace]
+    for m in maps.values():
+        m.url_fields = [f for f in m.fields if f.codec.holds_urls({m.namespace})]
     for namespace, rows in table.namespaces.items():
         if not any(r.live_in(version) for r in rows.values()):
             continue
@@ -1010,7 +1184,9 @@ def _binding() -> _Binding:
 # --- encoding -------------------------------------------------------------------------------
 
 
-def _encode_map(m: _Map, model: Any) -> dict[int, Any]:
+def _encode_map(m: _Map, model: Any, ctx: _EncodeContext | None = None) -> dict[int, Any]:
+    # Without a context (other wire formats built on the key table machinery, such as
+    # lifecycle events) URLs are written as text.
     if not isinstance(model, m.model):
         raise EncodeError(f"expected a {m.model.__name__}, got {type(model).__name__}")
     out: dict[int, Any] = {}
@@ -1019,7 +1195,7 @@ def _encode_map(m: _Map, model: Any) -> dict[int, Any]:
         if value is None:
             continue
         try:
-            encoded = f.codec.encode(value)
+            encoded = f.codec.encode(value, ctx)
         except EncodeError as e:
             e.path = (f.name, *(e.path or ()))
             raise
@@ -1029,9 +1205,13 @@ def _encode_map(m: _Map, model: Any) -> dict[int, Any]:
     return out
 
 
-def to_wire(passport: BatteryPassport) -> Any:
+def to_wire(passport: BatteryPassport, *, share_url_prefixes: bool = True) -> Any:
     """The passport as plain values for :func:`~batterypass.codec.cbor.encode_value`:
-    ``Tag(55799, {0: FORMAT_VERSION, 1: passport map})``.
+    ``Tag(55799, {0: FORMAT_VERSION, 1: passport map, ?4: URL prefix table})``.
+
+    ``share_url_prefixes=False`` writes every URL as text and no prefix table: for containers
+    that take the passport map apart (a value must then make sense on its own); read such a
+    value back with ``from_wire(..., share_url_prefixes=False)``.
 
     Raises :class:`~batterypass.errors.EncodeError` (with the field path) for a value the wire
     format cannot carry: a decimal beyond 34 digits or a UTC offset with a fraction of a second
@@ -1039,14 +1219,27 @@ def to_wire(passport: BatteryPassport) -> Any:
     """
     if not isinstance(passport, BatteryPassport):
         raise EncodeError(f"expected a BatteryPassport, got {type(passport).__name__}")
-    body = _encode_map(_binding().root, passport)
-    return Tag(TAG_SELF_DESCRIBED, {ENVELOPE_VERSION: FORMAT_VERSION, ENVELOPE_PASSPORT: body})
+    root = _binding().root
+    urls: list[str] = []
+    for f in root.url_fields:
+        value = getattr(passport, f.name)
+        if value is not None:
+            f.codec.collect_urls(value, urls)
+    table = url_prefix_table(urls) if share_url_prefixes else []
+    ctx = _EncodeContext({prefix: i for i, prefix in enumerate(table)})
+    envelope: dict[int, Any] = {
+        ENVELOPE_VERSION: FORMAT_VERSION,
+        ENVELOPE_PASSPORT: _encode_map(root, passport, ctx),
+    }
+    if table:
+        envelope[ENVELOPE_URL_PREFIXES] = table
+    return Tag(TAG_SELF_DESCRIBED, envelope)
 
 
 # --- decoding -------------------------------------------------------------------------------
 
 
-def _decode_map(m: _Map, value: Any, at: _At) -> dict[str, Any]:
+def _decode_map(m: _Map, value: Any, at: _At, ctx: _DecodeContext | None = None) -> dict[str, Any]:
     if type(value) is not dict:
         raise _expected(f"a map ({m.model.__name__})", value, at)
     out: dict[str, Any] = {}
@@ -1058,7 +1251,7 @@ def _decode_map(m: _Map, value: Any, at: _At) -> dict[str, Any]:
             raise _error(
                 (at, key, f.name), "empty section map; a section with nothing in it is left out"
             )
-        out[f.name] = f.codec.decode(item, (at, key, f.name))
+        out[f.name] = f.codec.decode(item, (at, key, f.name), ctx)
     for f in m.wire_required:
         if f.name not in out:
             raise _error((at, f.key, f.name), f"required key {f.key} ({f.name}) missing")
@@ -1080,7 +1273,13 @@ def _unknown_key(m: _Map, key: Any, at: _At) -> DecodeError:
     return _error(at, f"unknown key {shown} in {m.label()} (known: {known})")
 
 
-def from_wire(value: Any, *, source: str | None = None) -> BatteryPassport:
+def from_wire(
+    value: Any,
+    *,
+    source: str | None = None,
+    max_bytes: int = DEFAULT_LIMITS.max_bytes,
+    share_url_prefixes: bool = True,
+) -> BatteryPassport:
     """The passport from plain values as :func:`~batterypass.codec.cbor.decode_value`
     returns them.
 
@@ -1088,10 +1287,13 @@ def from_wire(value: Any, *, source: str | None = None) -> BatteryPassport:
     wire format (wrong envelope or version, unknown or retired key, wrong type, enum code out
     of range, a non-canonical form), naming the key path (``1/5/3``) and the field path; and
     :class:`~batterypass.errors.ValidationError` (from the model) for a well-formed passport
-    that breaks a rule of the model.
+    that breaks a rule of the model. ``max_bytes`` bounds the text the URL prefix table may
+    restore (the decoder's limit on its input, so that sharing cannot multiply memory).
+    ``share_url_prefixes=False`` reads what ``to_wire(..., share_url_prefixes=False)`` writes:
+    URLs as text only, no prefix table.
     """
     try:
-        plain = _unwrap(value)
+        plain = _unwrap(value, max_bytes, share_url_prefixes)
     except DecodeError as e:
         if source:
             e.with_source(source)
@@ -1099,7 +1301,7 @@ def from_wire(value: Any, *, source: str | None = None) -> BatteryPassport:
     return parse_passport(plain, source=source)
 
 
-def _unwrap(value: Any) -> dict[str, Any]:
+def _unwrap(value: Any, max_bytes: int, share_url_prefixes: bool) -> dict[str, Any]:
     top: _At = None
     if not isinstance(value, Tag) or value.tag != TAG_SELF_DESCRIBED:
         raise _error(
@@ -1111,10 +1313,12 @@ def _unwrap(value: Any) -> dict[str, Any]:
     if type(envelope) is not dict:
         raise _expected("the envelope map {0: format version, 1: passport}", envelope, top)
     for key in envelope:
-        if type(key) is not int or key not in (ENVELOPE_VERSION, ENVELOPE_PASSPORT):
+        if type(key) is not int or key not in _ENVELOPE_KEYS:
             shown = key if type(key) is int else repr(key)
             raise _error(
-                top, f"unknown key {shown} in the envelope (known: 0=format_version, 1=passport)"
+                top,
+                f"unknown key {shown} in the envelope "
+                "(known: 0=format_version, 1=passport, 4=url_prefixes)",
             )
     version = envelope.get(ENVELOPE_VERSION)
     at_version: _At = (top, ENVELOPE_VERSION, "format_version")
@@ -1128,8 +1332,92 @@ def _unwrap(value: Any) -> dict[str, Any]:
         )
     if ENVELOPE_PASSPORT not in envelope:
         raise _error(top, "the envelope has no passport (key 1)")
-    return _decode_map(
-        _binding().root, envelope[ENVELOPE_PASSPORT], (None, ENVELOPE_PASSPORT, None)
+    if not share_url_prefixes:
+        if ENVELOPE_URL_PREFIXES in envelope:
+            raise _error(_AT_PREFIXES, "a URL prefix table is not allowed here (URLs are text)")
+        return _decode_map(
+            _binding().root, envelope[ENVELOPE_PASSPORT], (None, ENVELOPE_PASSPORT, None), None
+        )
+    ctx = _prefix_table(envelope, max_bytes)
+    plain = _decode_map(
+        _binding().root, envelope[ENVELOPE_PASSPORT], (None, ENVELOPE_PASSPORT, None), ctx
+    )
+    _check_prefix_use(ctx)
+    return plain
+
+
+_ENVELOPE_KEYS: Final = (ENVELOPE_VERSION, ENVELOPE_PASSPORT, ENVELOPE_URL_PREFIXES)
+_AT_PREFIXES: Final[_At] = (None, ENVELOPE_URL_PREFIXES, "url_prefixes")
+
+
+def _prefix_table(envelope: Mapping[int, Any], max_bytes: int) -> _DecodeContext:
+    """The prefix table of the envelope, checked entry by entry (its canonical content is
+    checked once every URL is known, by :func:`_check_prefix_use`)."""
+    table = envelope.get(ENVELOPE_URL_PREFIXES)
+    if table is None:
+        return _DecodeContext(budget=max_bytes)
+    if type(table) is not list:
+        raise _expected("the URL prefix table, an array of text strings", table, _AT_PREFIXES)
+    if not table:
+        raise _error(_AT_PREFIXES, "empty URL prefix table; with no prefix to share it is left out")
+    sizes: list[int] = []
+    for i, entry in enumerate(table):
+        at: _At = (_AT_PREFIXES, i, i)
+        if type(entry) is not str:
+            raise _expected("a URL prefix (text string)", entry, at)
+        if not entry.endswith("/"):
+            raise _error(at, f"URL prefix {entry!r} does not end with '/'")
+        sizes.append(len(entry.encode("utf-8")))
+    return _DecodeContext(table, sizes, max_bytes)
+
+
+def _check_prefix_use(ctx: _DecodeContext) -> None:
+    """Reject a prefix table other than the canonical one for the URLs decoded, and a URL
+    written as text whose prefix is in the table."""
+    table = list(ctx.table)
+    canonical = url_prefix_table(url for url, _, _ in ctx.urls)
+    if table != canonical:
+        raise _table_error(table, canonical, ctx)
+    entries = {prefix: i for i, prefix in enumerate(table)}
+    for url, index, at in ctx.urls:
+        if index is None and url_prefix(url) in entries:
+            raise _error(
+                at,
+                f"URL written as text although its prefix {url_prefix(url)!r} is entry "
+                f"{entries[url_prefix(url)]} of the prefix table; write [index, suffix]",
+            )
+
+
+def _table_error(table: list[str], canonical: list[str], ctx: _DecodeContext) -> DecodeError:
+    k = next(
+        (i for i, (a, b) in enumerate(zip(table, canonical, strict=False)) if a != b),
+        min(len(table), len(canonical)),
+    )
+    if k < len(table):
+        entry = table[k]
+        at: _At = (_AT_PREFIXES, k, k)
+        uses = sum(1 for url, _, _ in ctx.urls if url_prefix(url) == entry)
+        if entry in table[:k]:
+            return _error(
+                at, f"URL prefix {entry!r} is listed twice (entries {table.index(entry)} and {k})"
+            )
+        if uses < 2:
+            return _error(
+                at,
+                f"URL prefix {entry!r} is the prefix of {uses} URL(s); an entry must be "
+                "shared by at least 2",
+            )
+        return _error(
+            at,
+            f"URL prefix table out of order: entries follow the first use of each prefix, "
+            f"and entry {k} should be {canonical[k]!r}",
+        )
+    missing = canonical[k]
+    first = next(at for url, _, at in ctx.urls if url_prefix(url) == missing)
+    return _error(
+        first,
+        f"URLs share the prefix {missing!r}, which the URL prefix table lacks "
+        "(every prefix shared by 2 URLs or more is in the table)",
     )
 
 

@@ -386,7 +386,7 @@ def loads(
         if located is e:
             raise
         raise located from e
-    return _cbor_passport.from_wire(value, source=source)
+    return _cbor_passport.from_wire(value, source=source, max_bytes=limits.max_bytes)
 
 
 _SELF_DESCRIBED_CBOR: Final = b"\xd9\xd9\xf7"
