@@ -210,3 +210,12 @@ def test_cli_naive_time_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFix
         == 2
     )
     assert "timezone" in capsys.readouterr().err
+
+
+def test_a_disclosable_passport_is_not_a_plain_passport(ev_passport: BatteryPassport) -> None:
+    from batterypass.disclosure import issue_disclosable
+
+    key = PrivateKey.generate()
+    dp = issue_disclosable(ev_passport, key, kid=key.kid)
+    with pytest.raises(SignatureError, match="not a signed passport"):
+        verify_passport(dp.message, trust=_store(key, ev_passport.issuer))

@@ -85,7 +85,9 @@ def sign_passport(passport: BatteryPassport, key: Signer, *, kid: str | None = N
     return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=PASSPORT_CONTENT_TYPE)
 
 
-def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
+def _check_content_type(msg: Sign1Message) -> None:
+    # Before anything reads the payload: a signed event, a disclosable passport or any other
+    # signed object must fail as "not a passport", not as an undecodable one.
     if msg.protected.get(3) != PASSPORT_CONTENT_TYPE:
         raise _with_reason(
             SignatureError(
@@ -94,6 +96,10 @@ def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
             ),
             "not-a-passport",
         )
+
+
+def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
+    _check_content_type(msg)
     try:
         if msg.x5chain:
             return trust.lookup_x509(list(msg.x5chain), at=at)
@@ -177,6 +183,7 @@ def _verify_passport(
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise TrustError("the signing time 'at' must be timezone-aware")
     msg = decode_sign1_unverified(data)
+    _check_content_type(msg)
     payload_unverified = msg.payload
     if payload_unverified is None:
         raise _with_reason(
