@@ -47,8 +47,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from batterypass.codec.cbor import DEFAULT_LIMITS, Tag
 from batterypass.errors import DecodeError, EncodeError, PathItem
-from batterypass.model import BatteryPassport, Record, Section, parse_passport
-from batterypass.model._types import Url
+from batterypass.model import BatteryPassport, Record, Section, Url, parse_passport
 
 __all__ = [
     "FORMAT_VERSION",
