@@ -13,6 +13,7 @@ import typer
 
 from batterypass.cli import _bulk_cmds as _bulk_cmds
 from batterypass.cli import _dm_cmds as _dm_cmds
+from batterypass.cli import _events_cmds as _events_cmds
 from batterypass.cli import _label_cmds as _label_cmds
 from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
 from batterypass.cli import _present_cmds as _present_cmds
@@ -22,7 +23,7 @@ from batterypass.errors import BatteryPassError
 
 __all__ = ["ExitCode", "app", "main", "run"]
 
-del _bulk_cmds, _dm_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
+del _bulk_cmds, _dm_cmds, _events_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
 
 
 def run(argv: Sequence[str] | None = None) -> int:

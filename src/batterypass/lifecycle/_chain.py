@@ -287,7 +287,16 @@ class _Walker:
         self.seen: dict[str, int] = {}  # payload hash -> index
         self.claimed: dict[str, int] = {}  # previous hash -> index of the claiming event
         self.last_time: datetime | None = None
-        self.counters: dict[str, Any] = dict(predecessor.counters) if predecessor else {}
+        # Counters start where the signed passport (or the original's history) left them.
+        self.counters: dict[str, Any] = {
+            name: getattr(passport.state.usage, name)
+            for name in COUNTERS
+            if getattr(passport.state.usage, name) is not None
+        }
+        if predecessor is not None:
+            for name, value in predecessor.counters.items():
+                if name not in self.counters or value > self.counters[name]:
+                    self.counters[name] = value
         self.usage: dict[str, Any] = {}
         self.accidents: list[NegativeEvent] = []
         self.soh: StateOfHealth | None = None

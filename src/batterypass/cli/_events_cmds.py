@@ -1,0 +1,388 @@
+"""Commands for lifecycle event logs (``events ...``) and successor passports."""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from batterypass.cli._app import app, emit_json, state
+from batterypass.cli._io import UsageError, atomic_write, read_input
+from batterypass.cli._sign_cmds import _load_private, _load_trust, _parse_time
+from batterypass.codec import cbor
+from batterypass.codec import json as bp_json
+from batterypass.cose import decode_sign1_unverified
+from batterypass.errors import BatteryPassError, DecodeError
+from batterypass.lifecycle import (
+    PAYLOAD_TYPES,
+    ChainReport,
+    Event,
+    EventType,
+    Head,
+    append_to_log,
+    decode_event,
+    last_event_unverified,
+    next_event,
+    read_log,
+    repair_log,
+    sha256_hex,
+    sign_event,
+    sign_head,
+    successor_passport,
+)
+from batterypass.verify import verify_events
+
+events_app = typer.Typer(help="Lifecycle event logs: append, verify, show, head, repair.")
+app.add_typer(events_app, name="events")
+
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+MAX_DATA_BYTES = 1024 * 1024
+
+
+class SuccessorStatus(enum.StrEnum):
+    repurposed = "repurposed"
+    remanufactured = "remanufactured"
+
+
+def _read_signed(path: Path, what: str) -> bytes:
+    data = read_input(path)
+    if data.lstrip()[:1] in (b"{", b"["):
+        raise DecodeError(f"JSON text is not a signed {what}; sign it first", source=str(path))
+    return data
+
+
+def _load_data(text: str | None) -> Any:
+    if text is None:
+        return {}
+    raw: str | bytes = text
+    if text.startswith("@"):
+        raw = read_input(Path(text[1:]), limit=MAX_DATA_BYTES)
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_no_constant)
+    except ValueError as e:
+        raise UsageError(f"--data: not JSON: {e}") from e
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values; decimals as exact fixed-point text (never a float)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    out: dict[str, Any] = _plain(event.model_dump())
+    out["payload"] = _plain(event.payload.model_dump())
+    return out
+
+
+@events_app.command("append")
+def events_append(
+    log: Path = typer.Argument(..., help="Event log (created with the first event)."),
+    event_type: EventType = typer.Option(..., "--type", help="Event type."),
+    key: Path = typer.Option(..., "--key", help="Signing key of the actor (PEM)."),
+    data: str | None = typer.Option(
+        None, "--data", help="Payload as JSON text, or @FILE (see `events types`)."
+    ),
+    at: str | None = typer.Option(None, "--at", help="Event time, ISO 8601 (default: now)."),
+    passport: Path | None = typer.Option(
+        None, "--passport", help="Signed passport (needed for the first event)."
+    ),
+    actor: str | None = typer.Option(
+        None,
+        "--actor",
+        help="Organisation id of the actor (default: the passport's issuer for the first "
+        "event, else the last event's actor).",
+    ),
+    kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
+) -> int:
+    """Sign an event and append it to the log (flushed and fsynced)."""
+    current = read_log(log)
+    current.require_whole(str(log))
+    if not current.messages and passport is None:
+        raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
+    signed = _read_signed(passport, "passport") if passport is not None else None
+    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    if actor is None:
+        last = last_event_unverified(current.messages)
+        if last is not None:
+            actor = last[0].actor
+        else:
+            assert signed is not None
+            payload = decode_sign1_unverified(signed).payload
+            if payload is None:
+                raise DecodeError("the signed passport has a detached payload")
+            actor = cbor.loads(payload).issuer
+    signer = _load_private(key, kid)
+    event = next_event(
+        current.messages,
+        event_type=event_type,
+        payload=_load_data(data),
+        actor=actor,
+        time=when,
+        signed_passport=signed,
+    )
+    message = sign_event(event, signer)
+    append_to_log(log, [message])
+    state.err.print(
+        f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
+        f"(kid {signer.kid})",
+        markup=False,
+    )
+    return 0
+
+
+def _report_json(report: ChainReport) -> dict[str, Any]:
+    usage = _plain(report.usage.model_dump())
+    soh = report.state_of_health
+    return {
+        "ok": True,
+        "passport_id": report.passport.passport_id,
+        "battery_id": report.passport.battery_id,
+        "events": len(report.events),
+        "status": report.status.value,
+        "ceased": report.ceased,
+        "successor_passport_id": report.successor_passport_id,
+        "last_sha256": report.last_sha256,
+        "state_of_health": _plain(soh.model_dump()) if soh else None,
+        "usage": usage,
+        "head": {"count": report.head.count, "time": report.head.time.isoformat()}
+        if report.head
+        else None,
+    }
+
+
+@events_app.command("verify")
+def events_verify(
+    log: Path = typer.Argument(..., help="Event log."),
+    trust: Path = typer.Option(..., "--trust", help="Trust file."),
+    passport: Path = typer.Option(..., "--passport", help="The signed passport of the log."),
+    head: Path | None = typer.Option(None, "--head", help="Signed head the holder published."),
+    at: str | None = typer.Option(None, "--at", help="Verifier's clock (default: now)."),
+    original_passport: Path | None = typer.Option(
+        None, "--original-passport", help="For a successor: the original's signed passport."
+    ),
+    original_log: Path | None = typer.Option(
+        None, "--original-log", help="For a successor: the original's event log."
+    ),
+    as_json: bool = JSON_OPT,
+) -> int:
+    """Verify a log: signatures, trust and roles at each event's time, links, sequence, time
+    order, status changes and counters; with --head, that nothing was cut off; with
+    --original-passport/--original-log, the successor's link to the original's history."""
+    if (original_passport is None) != (original_log is None):
+        raise UsageError("give both --original-passport and --original-log, or neither")
+    store = _load_trust(trust)
+    signed = _read_signed(passport, "passport")
+    head_bytes = _read_signed(head, "head") if head is not None else None
+    clock = _parse_time(at, "--at")
+    predecessor = None
+    if original_passport is not None and original_log is not None:
+        try:
+            predecessor = verify_events(
+                read_log(original_log),
+                trust=store,
+                passport=_read_signed(original_passport, "passport"),
+                at=clock,
+            )
+        except BatteryPassError as e:
+            raise e.with_source(str(original_log)) from None
+    contents = read_log(log)
+    try:
+        report = verify_events(
+            contents,
+            trust=store,
+            passport=signed,
+            at=clock,
+            head=head_bytes,
+            predecessor=predecessor,
+        )
+    except BatteryPassError as e:
+        if e.source is None:
+            e.with_source(str(log))
+        raise
+    if as_json:
+        emit_json({"log": str(log), **_report_json(report)})
+        return 0
+    p = report.passport
+    state.out.print(
+        f"{log}: verified: {len(report.events)} event(s) of passport {p.passport_id}; status "
+        f"{report.status.value}{' (recycled: the passport has ceased)' if report.ceased else ''}"
+        + (
+            f"; continued by passport {report.successor_passport_id}"
+            if report.successor_passport_id
+            else ""
+        )
+        + (f"; matches its head of {report.head.time.isoformat()}" if report.head else "")
+        + (f"; continues passport {predecessor.passport.passport_id}" if predecessor else ""),
+        markup=False,
+    )
+    return 0
+
+
+@events_app.command("show")
+def events_show(
+    log: Path = typer.Argument(..., help="Event log."), as_json: bool = JSON_OPT
+) -> int:
+    """Show the events of a log as stored (NOT verified: use `events verify`)."""
+    contents = read_log(log)
+    rows: list[dict[str, Any]] = []
+    for i, message in enumerate(contents.messages):
+        msg = decode_sign1_unverified(message)
+        if msg.payload is None:
+            raise DecodeError("detached payload", index=i, source=str(log))
+        try:
+            event = decode_event(msg.payload)
+        except BatteryPassError as e:
+            e.index = i
+            raise e.with_source(str(log)) from None
+        row = _event_json(event)
+        row["kid"] = msg.kid.decode("utf-8", "replace") if msg.kid else None
+        row["payload_sha256"] = sha256_hex(msg.payload)
+        rows.append(row)
+    torn = contents.torn
+    torn_json = (
+        {"offset": torn.offset, "length": torn.length, "reason": torn.reason} if torn else None
+    )
+    if as_json:
+        emit_json({"log": str(log), "verified": False, "events": rows, "torn_tail": torn_json})
+    else:
+        for row in rows:
+            state.out.print(
+                f"{row['sequence']:>4}  {row['time']}  {row['type']:<22} {row['actor']}  "
+                f"{json.dumps(row['payload'], ensure_ascii=False)}",
+                markup=False,
+            )
+        state.err.print(f"{len(rows)} event(s), not verified", markup=False)
+        if torn is not None:
+            state.err.print(
+                f"torn tail: {torn.length} byte(s) at offset {torn.offset} ({torn.reason}); "
+                "`batterypass events repair` cuts it off",
+                markup=False,
+            )
+    return 1 if torn is not None else 0
+
+
+@events_app.command("types")
+def events_types(as_json: bool = JSON_OPT) -> int:
+    """List the event types and the JSON Schema of each payload."""
+    schemas = {t.value: model.model_json_schema() for t, model in PAYLOAD_TYPES.items()}
+    if as_json:
+        emit_json({"types": schemas})
+        return 0
+    for name, schema in schemas.items():
+        props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        fields = ", ".join(f"{k}{'' if k in required else '?'}" for k in props) or "(none)"
+        state.out.print(f"{name:<22} {fields}", markup=False)
+    return 0
+
+
+@events_app.command("head")
+def events_head(
+    log: Path = typer.Argument(..., help="Event log."),
+    key: Path = typer.Option(..., "--key", help="Signing key of the log's holder (PEM)."),
+    out: Path = typer.Option(..., "--out", help="Signed head to write."),
+    at: str | None = typer.Option(None, "--at", help="Time of the head (default: now)."),
+    kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+) -> int:
+    """Sign a head of the log (its event count and last hash) for the holder to publish."""
+    contents = read_log(log)
+    contents.require_whole(str(log))
+    last = last_event_unverified(contents.messages)
+    if last is None:
+        raise UsageError("the log is empty; a head needs at least one event", source=str(log))
+    event, digest = last
+    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    head = Head(event.passport_id, len(contents.messages), digest, when)
+    atomic_write(out, sign_head(head, _load_private(key, kid)), force=force)
+    state.err.print(f"wrote head of {head.count} event(s) to {out}", markup=False)
+    return 0
+
+
+@events_app.command("repair")
+def events_repair(log: Path = typer.Argument(..., help="Event log with a torn tail.")) -> int:
+    """Cut off a torn tail (an interrupted append); refuses a log that is not torn."""
+    if not log.exists():
+        raise UsageError("no such file", source=str(log))
+    contents = read_log(log)
+    if contents.torn is None:
+        raise UsageError("the log has no torn tail; nothing to repair", source=str(log))
+    t = contents.torn
+    state.err.print(
+        f"cutting {t.length} byte(s) at offset {t.offset} ({t.reason}); "
+        f"{len(contents.messages)} whole event(s) stay",
+        markup=False,
+    )
+    repair_log(log)
+    return 0
+
+
+@app.command()
+def successor(
+    signed_passport: Path = typer.Argument(..., help="The original's signed passport."),
+    log: Path = typer.Argument(..., help="The original's event log (ends in the hand-over)."),
+    status: SuccessorStatus = typer.Option(..., "--status", help="The new status."),
+    out: Path = typer.Option(..., "--out", help="New passport (JSON) to write."),
+    operator: str = typer.Option(..., "--operator", help="New economic operator (issuer)."),
+    passport_id: str | None = typer.Option(
+        None,
+        "--passport-id",
+        help="New passport id (default: the one the event names, or a new urn:uuid).",
+    ),
+    at: str | None = typer.Option(None, "--at", help="Issue time (default: now)."),
+    data: str | None = typer.Option(
+        None, "--data", help="Changes to the carried-over data, as JSON text or @FILE."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+) -> int:
+    """Create the passport of a repurposed or remanufactured battery, linked to the original
+    (predecessor id and the hash of the original's last event). Sign it with `sign`."""
+    signed = _read_signed(signed_passport, "passport")
+    payload = decode_sign1_unverified(signed).payload
+    if payload is None:
+        raise DecodeError("the signed passport has a detached payload")
+    original = cbor.loads(payload)
+    contents = read_log(log)
+    contents.require_whole(str(log))
+    if not contents.messages:
+        raise UsageError("the log is empty", source=str(log))
+    last_payload = decode_sign1_unverified(contents.messages[-1]).payload
+    assert last_payload is not None
+    named = getattr(decode_event(last_payload).payload, "successor_passport_id", None)
+    new_id = passport_id or named or f"urn:uuid:{uuid.uuid4()}"
+    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    changes = _load_data(data)
+    if not isinstance(changes, dict):
+        raise UsageError("--data must be a JSON object")
+    new = successor_passport(
+        original,
+        last_payload,
+        status=status.value,
+        passport_id=new_id,
+        issuer=operator,
+        issued_at=when,
+        changes=changes,
+    )
+    atomic_write(out, bp_json.dumps(new).encode("utf-8"), force=force)
+    state.err.print(f"wrote successor passport {new_id} to {out}", markup=False)
+    return 0

@@ -1,0 +1,267 @@
+"""The events and successor commands, through batterypass.cli.run and one real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from batterypass.cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+LIFE = ROOT / "examples" / "lifecycle"
+KEYS = ROOT / "examples" / "keys"
+AT = "2040-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def life(tmp_path: Path) -> Path:
+    for name in (
+        "ev-nmc.cose",
+        "ev-nmc.events",
+        "stationary.cose",
+        "stationary.events",
+        "stationary.head",
+        "trust.json",
+    ):
+        shutil.copy(LIFE / name, tmp_path / name)
+    return tmp_path
+
+
+def _verify(d: Path, log: str = "ev-nmc.events", passport: str = "ev-nmc.cose", *extra: str) -> int:
+    return run(
+        [
+            "events",
+            "verify",
+            str(d / log),
+            "--passport",
+            str(d / passport),
+            "--trust",
+            str(d / "trust.json"),
+            "--at",
+            AT,
+            *extra,
+        ]
+    )
+
+
+def test_verify_example(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _verify(life) == 0
+    assert "verified: 10 event(s)" in capsys.readouterr().out
+    code = _verify(
+        life,
+        "stationary.events",
+        "stationary.cose",
+        "--head",
+        str(life / "stationary.head"),
+        "--original-passport",
+        str(life / "ev-nmc.cose"),
+        "--original-log",
+        str(life / "ev-nmc.events"),
+        "--json",
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ceased"] is True
+    assert doc["status"] == "waste"
+    assert doc["head"]["count"] == 6
+
+
+def test_append_show_head_and_truncation(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = life / "new.events"
+    maker = str(KEYS / "ev-maker.DEMO-ONLY.key")
+    base = ["events", "append", str(log), "--key", maker]
+    assert (
+        run(
+            [
+                *base,
+                "--type",
+                "usage",
+                "--data",
+                '{"full_cycles": 5}',
+                "--at",
+                "2026-12-01T00:00:00Z",
+            ]
+        )
+        == 2
+    )  # first event needs --passport
+    assert (
+        run(
+            [
+                *base,
+                "--type",
+                "manufactured",
+                "--data",
+                '{"country": "CN"}',
+                "--at",
+                "2026-12-01T00:00:00Z",
+                "--passport",
+                str(life / "ev-nmc.cose"),
+            ]
+        )
+        == 0
+    )
+    data = life / "usage.json"
+    data.write_text('{"full_cycles": 12, "energy_throughput_kwh": 850.5}')
+    assert (
+        run([*base, "--type", "usage", "--data", f"@{data}", "--at", "2026-12-05T00:00:00Z"]) == 0
+    )
+    assert (
+        run(
+            [
+                *base,
+                "--type",
+                "usage",
+                "--data",
+                '{"full_cycles": 3}',
+                "--at",
+                "2026-12-04T00:00:00Z",
+            ]
+        )
+        == 1
+    )  # before the last event
+    head = life / "new.head"
+    assert (
+        run(
+            [
+                "events",
+                "head",
+                str(log),
+                "--key",
+                maker,
+                "--out",
+                str(head),
+                "--at",
+                "2026-12-06T00:00:00Z",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert run(["events", "show", str(log), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [e["type"] for e in shown["events"]] == ["manufactured", "usage"]
+    assert shown["events"][1]["payload"]["energy_throughput_kwh"] == "850.5"
+    assert _verify(life, "new.events", "ev-nmc.cose", "--head", str(head)) == 0
+    # Truncate to the first event: the head names it.
+    first = log.read_bytes()
+    from batterypass.lifecycle import parse_log
+
+    log.write_bytes(parse_log(first).messages[0])
+    capsys.readouterr()
+    assert _verify(life, "new.events", "ev-nmc.cose", "--head", str(head), "--json") == 1
+    err = capsys.readouterr().err
+    assert "truncated" in err
+
+
+def test_torn_tail_show_verify_repair(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = life / "ev-nmc.events"
+    whole = log.read_bytes()
+    log.write_bytes(whole + b"\xd2\x84\x43\xa1")  # an append cut short
+    assert _verify(life) == 1
+    assert "torn tail" in capsys.readouterr().err
+    assert run(["events", "show", str(log)]) == 1
+    assert (
+        run(
+            [
+                "events",
+                "append",
+                str(log),
+                "--type",
+                "inspected",
+                "--data",
+                '{"passed": true}',
+                "--key",
+                str(KEYS / "ev-maker.DEMO-ONLY.key"),
+            ]
+        )
+        == 1
+    )
+    capsys.readouterr()
+    assert run(["events", "repair", str(log)]) == 0
+    assert "cutting 4 byte(s)" in capsys.readouterr().err
+    assert log.read_bytes() == whole
+    assert run(["events", "repair", str(log)]) == 2  # not torn: refused
+    assert _verify(life) == 0
+
+
+def test_tampered_log_names_the_event(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from batterypass.lifecycle import parse_log
+
+    log = life / "ev-nmc.events"
+    messages = list(parse_log(log.read_bytes()).messages)
+    del messages[4]
+    log.write_bytes(b"".join(messages))
+    assert _verify(life, "ev-nmc.events", "ev-nmc.cose", "--json") == 1
+    err = capsys.readouterr().err
+    assert "event 4" in err
+    assert "dropped" in err
+
+
+def test_types(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["events", "types", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "recycled" in doc["types"]
+    assert "recovered" in doc["types"]["recycled"]["properties"]
+    assert run(["events", "types"]) == 0
+    assert "state_of_health" in capsys.readouterr().out
+
+
+def test_successor(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = life / "new.json"
+    args = [
+        "successor",
+        str(life / "ev-nmc.cose"),
+        str(life / "ev-nmc.events"),
+        "--status",
+        "repurposed",
+        "--operator",
+        "urn:lei:529900DEMO0REPURP01",
+        "--at",
+        "2032-09-02T08:00:00Z",
+        "--out",
+        str(out),
+        "--data",
+        '{"general": {"category": "industrial", "stationary_energy_storage": true},'
+        ' "performance": {"capacity_threshold_for_exhaustion_percent": null}}',
+    ]
+    assert run(args) == 0
+    doc = json.loads(out.read_text())
+    expected = json.loads((LIFE / "stationary.json").read_text())
+    assert doc["predecessor_last_event_sha256"] == expected["predecessor_last_event_sha256"]
+    assert doc["passport_id"] == expected["passport_id"]  # the one the event names
+    assert run([*args[:3], "--status", "remanufactured", *args[5:], "--force"]) == 1
+    assert run(args) == 2  # exists already
+
+
+def test_subprocess(life: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "batterypass",
+            "events",
+            "verify",
+            str(life / "ev-nmc.events"),
+            "--passport",
+            str(life / "ev-nmc.cose"),
+            "--trust",
+            str(life / "trust.json"),
+            "--at",
+            AT,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["events"] == 10
