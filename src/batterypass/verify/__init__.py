@@ -8,7 +8,7 @@ Time is always explicit: every lookup takes ``at=``. ``Role`` is defined in
 from __future__ import annotations
 
 from batterypass._roles import Role
-from batterypass.verify._bulk import BulkResult, verify_many
+from batterypass.verify._bulk import BulkResult, EventLogItem, verify_many
 from batterypass.verify._events import (
     SUCCESSOR_SIGNER_ROLES,
     TrustStoreResolver,
@@ -41,6 +41,7 @@ __all__ = [
     "SUCCESSOR_SIGNER_ROLES",
     "TRUST_FILE_FORMAT",
     "BulkResult",
+    "EventLogItem",
     "Role",
     "TrustAnchor",
     "TrustStore",

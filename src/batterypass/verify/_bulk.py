@@ -29,9 +29,11 @@ the passport steps' ``not-a-passport``, ``future-issue-time``, ``untrusted-signe
 ``unsupported-item``, ``worker-error`` (the chunk's task itself failed, e.g. a worker died)
 and ``internal`` (a bug).
 
-Extension point for lifecycle event logs: items are dispatched on their type in
-:func:`_verify_item`; an event-log item (a log path with its passport) plugs in there once
-``batterypass.verify.verify_events`` exists.
+Lifecycle event logs: an :class:`EventLogItem` (a log and its signed passport, as paths or
+bytes) is verified with :func:`~batterypass.verify.verify_events`, whose clock is ``now``
+(``at``, the signing-time override, applies to passport items only); chain failures carry
+``chain-<kind>`` reasons (``chain-time``, ``chain-link``, ...). Other item kinds plug in where
+:func:`_verify_item` dispatches on the item's type.
 """
 
 from __future__ import annotations
@@ -61,10 +63,34 @@ from batterypass.errors import (
 from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, _verify_passport
 from batterypass.verify._trust import TrustStore
 
-__all__ = ["DEFAULT_CHUNKSIZE", "Backend", "BulkItem", "BulkResult", "verify_many"]
+__all__ = [
+    "DEFAULT_CHUNKSIZE",
+    "Backend",
+    "BulkItem",
+    "BulkResult",
+    "EventLogItem",
+    "verify_many",
+]
 
-BulkItem = bytes | bytearray | memoryview | str | os.PathLike[str]
-"""One item of a bulk run: a signed passport's bytes, or the path of a file holding one."""
+
+@dataclass(frozen=True, slots=True)
+class EventLogItem:
+    """A lifecycle event log and the signed passport it belongs to, each as a path or bytes."""
+
+    log: bytes | str | os.PathLike[str]
+    passport: bytes | str | os.PathLike[str]
+
+    def __post_init__(self) -> None:
+        # Paths travel to worker processes as text.
+        for name in ("log", "passport"):
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+
+
+BulkItem = bytes | bytearray | memoryview | str | os.PathLike[str] | EventLogItem
+"""One item of a bulk run: a signed passport's bytes, the path of a file holding one, or an
+:class:`EventLogItem`."""
 
 Backend = Literal["cryptography", "pynacl"]
 """Ed25519 backend: OpenSSL through ``cryptography`` (default) or libsodium through PyNaCl
@@ -99,6 +125,8 @@ class BulkResult:
     error: str | None = None
     reason: str | None = None
     message: str | None = None
+    events: int | None = None
+    """For an :class:`EventLogItem`: the number of verified events."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly record (None fields left out), e.g. one line of a JSONL report."""
@@ -114,6 +142,7 @@ class BulkResult:
             "error",
             "reason",
             "message",
+            "events",
         ):
             value = getattr(self, name)
             if value is not None:
@@ -140,7 +169,8 @@ def _reason_of(error: BaseException) -> str:
     if isinstance(error, SignatureError):
         return "bad-signature"
     if isinstance(error, ChainError):
-        return "broken-chain"
+        kind = getattr(error, "kind", None)
+        return f"chain-{getattr(kind, 'value', kind)}" if kind is not None else "broken-chain"
     return "error"
 
 
@@ -179,8 +209,9 @@ def _verify_item(
             if not isinstance(source, str):
                 raise TypeError("a path item must be text, not bytes")
             data = _read(source)
-        # Extension point: an event log item (log path + its passport) dispatches here to
-        # batterypass.verify.verify_events once the lifecycle module provides it.
+        elif isinstance(item, EventLogItem):
+            source = _item_source(item)
+            return _verify_log(index, source, item, store, now)
         else:
             raise TypeError(f"unsupported item type {type(item).__name__}")
         verified = _verify_passport(data, store, at, now, PASSPORT_SIGNER_ROLES)
@@ -202,6 +233,36 @@ def _verify_item(
         kid=verified.kid,
         organisation_id=verified.organisation_id,
         algorithm=verified.algorithm.cose_name,
+    )
+
+
+def _bytes_of(value: bytes | str | os.PathLike[str]) -> bytes:
+    return value if isinstance(value, bytes) else _read(os.fspath(value))
+
+
+def _verify_log(
+    index: int, source: str | None, item: EventLogItem, store: TrustStore, now: datetime
+) -> BulkResult:
+    from batterypass.verify._events import verify_events
+
+    try:
+        report = verify_events(
+            _bytes_of(item.log), trust=store, passport=_bytes_of(item.passport), at=now
+        )
+    except BatteryPassError as e:
+        return _failure(index, source, e, _reason_of(e))
+    except OSError as e:
+        return _failure(index, source, e, "unreadable")
+    except Exception as e:  # noqa: BLE001 - a bug on one item must not stop a million
+        return _failure(index, source, e, "internal")
+    passport = report.passport
+    return BulkResult(
+        index,
+        source,
+        True,
+        passport_id=passport.passport_id,
+        issuer=passport.issuer,
+        events=len(report.events),
     )
 
 
@@ -272,6 +333,8 @@ def _chunks(items: Iterable[object], size: int) -> Iterator[list[tuple[int, obje
 
 
 def _item_source(item: object) -> str | None:
+    if isinstance(item, EventLogItem):
+        item = item.log
     if isinstance(item, str | os.PathLike):
         path = os.fspath(item)
         return path if isinstance(path, str) else None
@@ -329,7 +392,8 @@ def verify_many(
     """Verify many signed passports and yield one :class:`BulkResult` per item, in input
     order; never raise for a bad item.
 
-    ``items`` are bytes (a COSE_Sign1 each) or file paths, from any iterable (a generator is
+    ``items`` are bytes (a COSE_Sign1 each), file paths, or :class:`EventLogItem` s, from
+    any iterable (a generator is
     consumed lazily: at most ``max_in_flight`` chunks of ``chunksize`` items are read ahead).
     ``trust`` and ``at`` mean what they mean for :func:`verify_passport`; ``now`` is the
     verifier's clock for the future-issue-time check (default: the time of this call, the
