@@ -129,3 +129,21 @@ def test_real_subprocess_is_quiet_when_not_a_terminal(production: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
     assert "verified" in proc.stdout
+
+
+def test_event_logs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    life = Path(__file__).resolve().parents[2] / "examples" / "lifecycle"
+    for name in ("ev-nmc.events", "ev-nmc.cose"):
+        (tmp_path / name).write_bytes((life / name).read_bytes())
+    (tmp_path / "orphan.events").write_bytes((life / "ev-nmc.events").read_bytes())
+    argv = ["bulk-verify", str(tmp_path), "--events", "--trust", str(life / "trust.json")]
+    code = run([*argv, "--at", "2040-01-01T00:00:00Z", "--json", "--workers", "1"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (doc["total"], doc["verified"]) == (2, 1)
+    assert doc["failed_by_reason"] == {"unreadable": 1}  # orphan.events has no orphan.cose
+    assert doc["failures"][0]["source"] == str(tmp_path / "orphan.events")
+    (tmp_path / "orphan.events").unlink()
+    assert run([*argv, "--at", "2040-01-01T00:00:00Z", "--workers", "1"]) == 0
+    assert run([*argv, "--at", "2027-01-01T00:00:00Z", "--workers", "1"]) == 1
+    assert "chain-time" in capsys.readouterr().out

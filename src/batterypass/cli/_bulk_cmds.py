@@ -27,7 +27,7 @@ from rich.table import Table
 from batterypass.cli._app import ExitCode, app, emit_json, state
 from batterypass.cli._io import UsageError
 from batterypass.cli._sign_cmds import JSON_OPT, _load_trust, _parse_time
-from batterypass.verify import BulkResult, verify_many
+from batterypass.verify import BulkResult, EventLogItem, verify_many
 
 _MAX_JSON_FAILURES = 100
 
@@ -49,6 +49,12 @@ def _walk(paths: list[Path], pattern: str) -> Iterator[str]:
 
 def _count(paths: list[Path], pattern: str) -> int:
     return sum(1 for _ in _walk(paths, pattern))
+
+
+def _logs(files: Iterator[str]) -> Iterator[EventLogItem]:
+    """Each event log with the signed passport beside it (same name, ``.cose``)."""
+    for name in files:
+        yield EventLogItem(name, str(Path(name).with_suffix(".cose")))
 
 
 class _Report:
@@ -110,7 +116,15 @@ def bulk_verify(
         None, "--report", help="Write one JSON line per item to this file (atomically)."
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing report file."),
-    glob: str = typer.Option("*", "--glob", help="File name pattern inside directories."),
+    glob: str | None = typer.Option(
+        None, "--glob", help="File name pattern inside directories (default: * or *.events)."
+    ),
+    events: bool = typer.Option(
+        False,
+        "--events",
+        help="Verify event logs: each log with the signed passport beside it (NAME.cose); "
+        "--at is then the verifier's clock.",
+    ),
     pynacl: bool = typer.Option(
         False, "--pynacl", help="Check Ed25519 with libsodium first (same verdicts; needs PyNaCl)."
     ),
@@ -119,22 +133,25 @@ def bulk_verify(
     """Verify many signed passports on all cores; exit 1 if any item fails."""
     store = _load_trust(trust)
     when = _parse_time(at, "--at")
+    pattern = glob or ("*.events" if events else "*")
     for path in paths:
         if not path.exists():
             raise UsageError("no such file or directory", source=str(path))
     sink = _Report(report, force=force) if report is not None else None
     show_progress = not as_json and state.err.is_terminal
-    total = _count(paths, glob) if show_progress else None
+    total = _count(paths, pattern) if show_progress else None
     verified = 0
     by_reason: Counter[str] = Counter()
     failures: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
         try:
+            files = _walk(paths, pattern)
             results = verify_many(
-                _walk(paths, glob),
+                _logs(files) if events else files,
                 trust=store,
-                at=when,
+                at=None if events else when,
+                now=when if events else None,
                 workers=workers,
                 backend="pynacl" if pynacl else "cryptography",
             )
