@@ -219,10 +219,10 @@ def build(out: Path) -> None:
             "2039-09-15T08:00:00",
             {
                 "recovered": [
-                    {"element": "cobalt", "mass_kg": Decimal("7.9")},
-                    {"element": "nickel", "mass_kg": Decimal("63.5")},
-                    {"element": "lithium", "mass_kg": Decimal("5.6")},
-                    {"element": "copper", "mass_kg": Decimal("31.2")},
+                    {"element": "cobalt", "mass_kg": Decimal("6.8")},
+                    {"element": "nickel", "mass_kg": Decimal("53.9")},
+                    {"element": "lithium", "mass_kg": Decimal("5.1")},
+                    {"element": "copper", "mass_kg": Decimal("24.6")},
                 ]
             },
         ),

@@ -17,7 +17,9 @@ from batterypass.circularity._potential import (
     RecyclingPotential,
     check_recycling_potential,
     dismantling_readiness,
+    recovered_masses,
     recovery_achieved,
+    recovery_from_chain,
     recycling_potential,
 )
 from batterypass.circularity._recycled_content import (
@@ -60,7 +62,9 @@ __all__ = [
     "chemistry_class",
     "dismantling_readiness",
     "materials_present",
+    "recovered_masses",
     "recovery_achieved",
+    "recovery_from_chain",
     "recycled_content_compliance",
     "recycling_potential",
 ]

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from batterypass.circularity._plain import plain
 from batterypass.circularity._targets import ChemistryClass, RegulatoryTargets, chemistry_class
 from batterypass.errors import Issue, PathItem, ValidationError
+from batterypass.lifecycle import ChainReport, EventType, RecycledPayload
 from batterypass.model import (
     BatteryPassport,
     Element,
@@ -437,3 +438,39 @@ def recovery_achieved(
         share = r / p * _HUNDRED if p is not None and r is not None and p > 0 else None
         rows.append(MaterialRecovery(element, p, r, share))
     return RecoveryAchieved(tuple(rows))
+
+
+def recovered_masses(report: ChainReport) -> tuple[date, dict[Element, Decimal]] | None:
+    """The date and recovered masses of the ``recycled`` event of a verified chain, or
+    ``None`` when the battery has not been recycled."""
+    for verified in reversed(report.events):
+        event = verified.event
+        if event.type is EventType.RECYCLED:
+            payload = event.payload
+            assert isinstance(payload, RecycledPayload)
+            return event.time.date(), {m.element: m.mass_kg for m in payload.recovered}
+    return None
+
+
+def recovery_from_chain(
+    report: ChainReport,
+    *,
+    rates: Mapping[Element, Decimal] | None = None,
+    targets: RegulatoryTargets | None = None,
+) -> RecoveryAchieved | None:
+    """Recovery achieved by the recycler against the battery's recycling potential.
+
+    The potential is computed from the passport's composition with the recycler's declared
+    ``rates`` when given, else with the Annex XII Part C targets in force on the day of the
+    ``recycled`` event. ``None`` when the chain has no ``recycled`` event.
+    """
+    found = recovered_masses(report)
+    if found is None:
+        return None
+    day, recovered = found
+    potential = (
+        recycling_potential(report.passport, rates=rates, targets=targets)
+        if rates is not None
+        else recycling_potential(report.passport, at=day, targets=targets)
+    )
+    return recovery_achieved(potential, recovered)

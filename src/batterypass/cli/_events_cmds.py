@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from batterypass.circularity import recovery_from_chain
 from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import UsageError, atomic_write, read_input
 from batterypass.cli._sign_cmds import _load_private, _load_trust, _parse_time
@@ -219,8 +220,11 @@ def events_verify(
         if e.source is None:
             e.with_source(str(log))
         raise
+    recovery = recovery_from_chain(report) if report.ceased else None
     if as_json:
-        emit_json({"log": str(log), **_report_json(report)})
+        doc = {"log": str(log), **_report_json(report)}
+        doc["recovery_achieved"] = recovery.to_dict() if recovery else None
+        emit_json(doc)
         return 0
     p = report.passport
     state.out.print(
@@ -235,6 +239,13 @@ def events_verify(
         + (f"; continues passport {predecessor.passport.passport_id}" if predecessor else ""),
         markup=False,
     )
+    for m in recovery.materials if recovery else ():
+        achieved = "n/a" if m.achieved_percent is None else f"{m.achieved_percent:.1f} %"
+        state.out.print(
+            f"{log}: recovered {m.element.value}: {m.recovered_kg} kg of a potential "
+            f"{m.potential_kg} kg (Annex XII Part C) = {achieved}",
+            markup=False,
+        )
     return 0
 
 

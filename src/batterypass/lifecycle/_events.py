@@ -12,14 +12,15 @@ from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, Field, SerializeAsAny, model_validator
 
-from batterypass.model import ElementMass, Record
-from batterypass.model._types import (
+from batterypass.model import (
     CountryCode,
+    ElementMass,
     Identifier,
     NonNegativeQuantity,
     Percent,
     PositiveQuantity,
     Quantity,
+    Record,
     Text,
 )
 
