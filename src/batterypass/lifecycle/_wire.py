@@ -51,8 +51,7 @@ from batterypass.lifecycle._events import (
     EventType,
     payload_type,
 )
-from batterypass.model import Record
-from batterypass.model._parse import _issue
+from batterypass.model import Record, issue_from_pydantic
 
 __all__ = [
     "EVENT_CONTENT_TYPE",
@@ -513,7 +512,7 @@ def parse_payload(event_type: EventType | str, data: Any) -> EventPayload:
 def _validation_error(e: pydantic.ValidationError, source: str | None) -> ValidationError:
     issues = []
     for err in e.errors(include_url=False):
-        issue = _issue(err)
+        issue = issue_from_pydantic(err)
         issues.append(Issue(issue.path, issue.message.replace("passport model", "event model")))
     first = issues[0]
     more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""

@@ -22,7 +22,7 @@ from batterypass.model._enums import (
     Component,
     Element,
 )
-from batterypass.model._parse import legal_basis_of, parse_passport
+from batterypass.model._parse import issue_from_pydantic, legal_basis_of, parse_passport
 from batterypass.model._passport import (
     SCHEMA_VERSION,
     BatteryPassport,
@@ -133,6 +133,7 @@ __all__ = [
     "completeness",
     "gtin_check_digit",
     "info_of",
+    "issue_from_pydantic",
     "iter_data_points",
     "legal_basis_of",
     "parse_passport",

@@ -13,7 +13,7 @@ from batterypass.errors import Issue, PathItem, ValidationError
 from batterypass.model._access import info_of
 from batterypass.model._passport import BatteryPassport
 
-__all__ = ["legal_basis_of", "parse_passport", "split_path"]
+__all__ = ["issue_from_pydantic", "legal_basis_of", "parse_passport", "split_path"]
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -49,7 +49,9 @@ def legal_basis_of(
     return None
 
 
-def _issue(err: Mapping[str, Any]) -> Issue:
+def issue_from_pydantic(err: Mapping[str, Any]) -> Issue:
+    """One pydantic error (an item of ``ValidationError.errors()``) as a batterypass
+    :class:`~batterypass.errors.Issue`, with the field path and legal basis."""
     loc: tuple[PathItem, ...] = tuple(
         item for item in err.get("loc", ()) if isinstance(item, str | int)
     )
@@ -88,7 +90,7 @@ def parse_passport(
             data, context={"notes": notes if notes is not None else []}
         )
     except pydantic.ValidationError as e:
-        issues = [_issue(err) for err in e.errors(include_url=False)]
+        issues = [issue_from_pydantic(err) for err in e.errors(include_url=False)]
         first = issues[0]
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         raise ValidationError(
