@@ -433,7 +433,10 @@ def verify_many(
     if executor is None and n_workers == 1:
         return _inline(items, trust, at, clock, chunksize, backend)
     trust_text = trust.to_json()
-    TrustStore.from_json(trust_text)  # fail here, not in every worker, if it cannot travel
+    # Workers rebuild the store from this text: fail here, not in every worker, if it does
+    # not parse, and never run with a store that reads back differently.
+    if TrustStore.from_json(trust_text).to_json() != trust_text:  # pragma: no cover
+        raise TrustError("the trust store does not survive its trust-file serialization")
     if executor is None:
         return _pooled(items, trust_text, at, clock, n_workers, chunksize, in_flight, backend)
     return _ordered(
