@@ -16,7 +16,8 @@ from batterypass.verify import TrustStore, verify_many
 
 nacl_bindings = pytest.importorskip("nacl.bindings")
 
-from batterypass.verify._nacl import _NaClEd25519PublicKey, with_nacl  # noqa: E402
+from batterypass.cose._nacl import _NaClEd25519PublicKey  # noqa: E402
+from batterypass.verify._nacl import with_nacl  # noqa: E402
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 L = 2**252 + 27742317777372353535851937790883648493

@@ -94,7 +94,7 @@ BulkItem = bytes | bytearray | memoryview | str | os.PathLike[str] | EventLogIte
 
 Backend = Literal["cryptography", "pynacl"]
 """Ed25519 backend: OpenSSL through ``cryptography`` (default) or libsodium through PyNaCl
-(the ``pynacl`` extra; same verdicts, see :mod:`batterypass.verify._nacl`)."""
+(the ``pynacl`` extra; same verdicts, see :mod:`batterypass.cose._nacl`)."""
 
 DEFAULT_CHUNKSIZE = 128
 """Items per task: about a tenth of a second of work, so per-task overhead (pickling, a

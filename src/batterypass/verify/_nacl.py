@@ -1,90 +1,15 @@
-"""Optional libsodium (PyNaCl) backend for Ed25519 signature checks, with OpenSSL's verdicts.
-
-libsodium's ``crypto_sign_open`` is about a third faster than OpenSSL's Ed25519 verify through
-``cryptography`` (see ``benchmarks/README.md``), but the two libraries do not accept exactly
-the same signatures. Both compute ``R' = [S]B - [k]A`` and compare its canonical encoding with
-the signature's R bytes, and both require ``S < L`` (so non-canonical S and non-canonical R
-encodings fail in both). libsodium is stricter on top: it refuses a small-order R (for
-example the identity, which the holder of a private key can produce on purpose: ``S = k*a``)
-and small-order or non-canonical public keys (which :mod:`batterypass.keys` refuses at load
-time anyway). So whatever libsodium accepts, OpenSSL accepts, and not the other way round.
-
-The verdict therefore never changes: a signature libsodium accepts is accepted; one it refuses
-is handed to OpenSSL, whose answer is final. A refusal (rare in an audit run) costs both
-checks; an acceptance costs libsodium's only.
-"""
+"""The ``pynacl`` backend of bulk verification: a trust store whose Ed25519 keys are checked
+through libsodium first, with OpenSSL deciding every refusal (the reasoning is in
+:mod:`batterypass.cose._nacl`)."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
-from batterypass.keys import Curve, PublicKey
+from batterypass.cose._nacl import libsodium_key, nacl_available
 from batterypass.verify._trust import TrustStore
 
 __all__ = ["nacl_available", "with_nacl"]
-
-
-def nacl_available() -> bool:
-    """True if PyNaCl (the ``pynacl`` extra) can be imported."""
-    try:
-        import nacl.bindings  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-class _NaClEd25519PublicKey(ed25519.Ed25519PublicKey):
-    """An Ed25519 public key that asks libsodium first and OpenSSL for the final refusal.
-
-    A subclass of ``cryptography``'s own key type so that :class:`~batterypass.keys.PublicKey`
-    and every check that goes with it (weak keys, curve binding) treat it as the same key.
-    """
-
-    def __init__(self, key: ed25519.Ed25519PublicKey) -> None:
-        from nacl.bindings import crypto_sign_open
-        from nacl.exceptions import BadSignatureError
-
-        self._key = key
-        self._raw = key.public_bytes_raw()
-        self._open = crypto_sign_open
-        self._bad = BadSignatureError
-
-    def verify(
-        self, signature: bytes | bytearray | memoryview, data: bytes | bytearray | memoryview
-    ) -> None:
-        try:
-            self._open(bytes(signature) + bytes(data), self._raw)
-        except self._bad:
-            self._key.verify(signature, data)  # OpenSSL decides every refusal
-        except (TypeError, ValueError):
-            self._key.verify(signature, data)
-
-    def public_bytes(
-        self, encoding: serialization.Encoding, format: serialization.PublicFormat
-    ) -> bytes:
-        return self._key.public_bytes(encoding, format)
-
-    def public_bytes_raw(self) -> bytes:
-        return self._raw
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _NaClEd25519PublicKey):
-            return self._key == other._key
-        return self._key == other
-
-    def __hash__(self) -> int:
-        return hash(self._raw)
-
-    def __copy__(self) -> _NaClEd25519PublicKey:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _NaClEd25519PublicKey:
-        return _NaClEd25519PublicKey(copy.deepcopy(self._key, memo))
 
 
 def with_nacl(store: TrustStore) -> TrustStore:
@@ -93,17 +18,8 @@ def with_nacl(store: TrustStore) -> TrustStore:
     Raises ImportError (naming the ``pynacl`` extra) if PyNaCl is not installed. Keys from
     X.509 chains (``lookup_x509``) keep the OpenSSL path.
     """
-    if not nacl_available():
-        raise ImportError("the pynacl backend needs PyNaCl: pip install 'batterypass[pynacl]'")
-    keys = []
-    for entry in store.keys:
-        public = entry.public_key
-        if public.curve is Curve.ED25519 and isinstance(
-            public.crypto_key, ed25519.Ed25519PublicKey
-        ):
-            crypto = public.crypto_key
-            if not isinstance(crypto, _NaClEd25519PublicKey):
-                crypto = _NaClEd25519PublicKey(crypto)
-            entry = dataclasses.replace(entry, public_key=PublicKey(crypto, public.alg, public.kid))
-        keys.append(entry)
-    return dataclasses.replace(store, keys=tuple(keys))
+    keys = tuple(
+        dataclasses.replace(entry, public_key=libsodium_key(entry.public_key))
+        for entry in store.keys
+    )
+    return dataclasses.replace(store, keys=keys)
