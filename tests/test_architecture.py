@@ -1,0 +1,92 @@
+"""The layering of STYLE.md, enforced: each layer imports only layers below it; only codec
+imports cbor2; only cose and keys import cryptography's hazmat; only cli prints or exits."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "batterypass"
+
+# Lower number = lower layer. A module may import its own layer or lower ones.
+LAYER = {
+    "errors": 0,
+    "_roles": 0,
+    "_fs": 0,
+    "model": 1,
+    "testing": 2,
+    "codec": 2,
+    "cose": 3,
+    "keys": 3,
+    "lifecycle": 4,
+    "disclosure": 4,
+    "circularity": 5,
+    "carbon": 5,
+    "verify": 6,
+    "cli": 7,
+    "__main__": 8,
+    "__init__": 8,
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def _top(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0].removesuffix(".py")
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_every_top_level_module_has_a_layer() -> None:
+    assert {_top(p) for p in _modules()} <= set(LAYER)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_point_downwards(path: Path) -> None:
+    mine = LAYER[_top(path)]
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[0] != "batterypass" or len(parts) == 1:
+            continue
+        target = parts[1]
+        assert LAYER[target] <= mine, f"{path.relative_to(SRC)} imports {name} (upward)"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_foreign_library_boundaries(path: Path) -> None:
+    top = _top(path)
+    for name in _imports(path):
+        if name.split(".")[0] == "cbor2":
+            assert top == "codec", f"{path.relative_to(SRC)} imports cbor2"
+        if name.startswith("cryptography.hazmat"):
+            assert top in ("cose", "keys"), f"{path.relative_to(SRC)} imports {name}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_only_cli_prints_or_exits(path: Path) -> None:
+    if _top(path) in ("cli", "__main__"):
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in ("print", "exit", "quit"), (
+                f"{path.relative_to(SRC)}:{node.lineno} calls {node.func.id}()"
+            )
+        if isinstance(node, ast.Attribute) and node.attr == "exit":
+            assert not (isinstance(node.value, ast.Name) and node.value.id == "sys"), (
+                f"{path.relative_to(SRC)}:{node.lineno} calls sys.exit"
+            )
