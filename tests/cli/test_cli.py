@@ -186,3 +186,26 @@ def test_quick_start_script_signs_and_verifies(tmp_path: Path) -> None:
         "lfp-storage.cose",
         "lmt-ebike.cose",
     ]
+
+
+def test_readme_python_example_runs(tmp_path: Path) -> None:
+    # The README's Python example is documentation users copy: it must keep working.
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    body = "\n".join("    " + line for line in blocks[0].splitlines())
+    script = tmp_path / "readme_example.py"
+    script.write_text('if __name__ == "__main__":\n' + body + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 True None" in result.stdout
+    assert "1 False malformed" in result.stdout
