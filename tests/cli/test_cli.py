@@ -209,3 +209,26 @@ def test_readme_python_example_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "0 True None" in result.stdout
     assert "1 False malformed" in result.stdout
+
+
+def test_a_signed_passport_is_not_a_passport_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed = tmp_path / "ev.cose"
+    key = ROOT / "examples" / "keys" / "ev-maker.DEMO-ONLY.key"
+    assert (
+        run(["sign", str(EXAMPLES / "ev-nmc.json"), "--key", str(key), "--out", str(signed)]) == 0
+    )
+    capsys.readouterr()
+    assert run(["validate", str(signed)]) == 3
+    assert "batterypass verify" in capsys.readouterr().out
+
+
+def test_events_verify_of_a_missing_log_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A log that is not there must never verify as "an empty history".
+    life = ROOT / "examples" / "lifecycle"
+    args = ["events", "verify", str(tmp_path / "none.events"), "--trust", str(life / "trust.json")]
+    assert run([*args, "--passport", str(life / "ev-nmc.cose")]) == 2
+    assert "no such event log" in capsys.readouterr().err

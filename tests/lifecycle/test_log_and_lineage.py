@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batterypass.cose import decode_sign1_unverified
-from batterypass.errors import DecodeError, SignatureError, ValidationError
+from batterypass.errors import ChainError, DecodeError, FileError, SignatureError, ValidationError
 from batterypass.lifecycle import (
     BreakKind,
     BrokenChainError,
@@ -40,7 +40,9 @@ def test_append_and_read_back(tmp_path: Path, world: World) -> None:
     back = read_log(path)
     assert back.messages == tuple(log)
     assert back.torn is None
-    assert read_log(tmp_path / "missing.events").messages == ()
+    assert read_log(tmp_path / "missing.events", missing_ok=True).messages == ()
+    with pytest.raises(FileError, match="no such event log"):
+        read_log(tmp_path / "missing.events")
 
 
 @settings(
@@ -72,7 +74,7 @@ def test_repair_cuts_only_a_torn_tail(tmp_path: Path, world: World) -> None:
     cut = repair_log(path)
     assert (cut.offset, cut.length) == (sum(map(len, log)), 10)
     assert read_log(path).messages == tuple(log)
-    with pytest.raises(ValueError, match="no torn tail"):
+    with pytest.raises(ChainError, match="no torn tail"):
         repair_log(path)
 
 

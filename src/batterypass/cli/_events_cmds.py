@@ -116,7 +116,7 @@ def events_append(
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
 ) -> int:
     """Sign an event and append it to the log (flushed and fsynced)."""
-    current = read_log(log)
+    current = read_log(log, missing_ok=True)  # the first append creates the log
     current.require_whole(str(log))
     if not current.messages and passport is None:
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")

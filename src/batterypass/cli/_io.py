@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batterypass._fs import write_atomic
+from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.model import BatteryPassport
@@ -47,12 +48,7 @@ def read_input(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
 
 def detect_format(data: bytes) -> str:
     """``"json"`` or ``"cbor"``, from the content (never from the file name)."""
-    head = data.lstrip(b" \t\r\n")
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:].lstrip()
-    if head[:1] in (b"{", b"["):
-        return "json"
-    return "cbor"
+    return "cbor" if cbor.looks_like_cbor(data) else "json"
 
 
 @dataclass
@@ -74,14 +70,13 @@ def load_passport(path: Path) -> LoadedPassport:
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         return LoadedPassport(bp_json.loads(data, notes=notes, source=source), fmt, notes)
-    from batterypass.codec import cbor
-
-    loads = getattr(cbor, "loads", None)
-    if loads is None:  # pragma: no cover - until the CBOR passport format lands
-        raise DecodeError("not JSON, and CBOR passports are not supported yet", source=source)
-    passport = loads(data, source=source)
-    assert isinstance(passport, BatteryPassport)
-    return LoadedPassport(passport, fmt, notes)
+    if data[:1] == b"\xd2":  # CBOR tag 18: a COSE_Sign1 message
+        raise DecodeError(
+            "this is a signed object (COSE_Sign1), not a passport document; check a signed "
+            "passport with `batterypass verify FILE --trust TRUSTFILE`",
+            source=source,
+        )
+    return LoadedPassport(cbor.loads(data, source=source), fmt, notes)
 
 
 def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o644) -> None:

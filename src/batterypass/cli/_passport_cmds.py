@@ -228,7 +228,7 @@ def convert(
     else:
         from batterypass.codec import cbor
 
-        data = bytes(cbor.dumps(passport))  # type: ignore[attr-defined,unused-ignore]
+        data = cbor.dumps(passport)
     atomic_write(dst, data, force=force)
     if not state.json:
         state.err.print(f"wrote {dst} ({target.value}, {len(data)} bytes)", markup=False)

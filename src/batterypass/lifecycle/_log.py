@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from batterypass.errors import DecodeError
+from batterypass.errors import ChainError, DecodeError, FileError
 from batterypass.lifecycle._chain import BreakKind, BrokenChainError
 
 __all__ = [
@@ -167,13 +167,27 @@ def parse_log(data: bytes, *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLo
     return EventLog(tuple(messages), tuple(offsets), None, len(data))
 
 
-def read_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLog:
-    """Read and split a log file (a missing file is an empty log)."""
+def read_log(
+    path: str | os.PathLike[str],
+    *,
+    limits: LogLimits = DEFAULT_LOG_LIMITS,
+    missing_ok: bool = False,
+) -> EventLog:
+    """Read and split a log file.
+
+    A missing file is an error (:class:`~batterypass.errors.FileError`): verifying a log that
+    is not there must not pass as "an empty history". Only a writer about to create the log
+    passes ``missing_ok=True`` to read a missing file as an empty log.
+    """
     try:
         with open(path, "rb") as fh:
             data = fh.read(limits.max_log_bytes + 1)
-    except FileNotFoundError:
-        return EventLog((), ())
+    except FileNotFoundError as e:
+        if missing_ok:
+            return EventLog((), ())
+        raise FileError("no such event log", source=str(path)) from e
+    except OSError as e:
+        raise FileError(f"cannot read the event log: {e.strerror or e}", source=str(path)) from e
     return parse_log(data, limits=limits)
 
 
@@ -200,7 +214,7 @@ def append_to_log(
     durable (flush + fsync). Refuses a log with a torn tail or that would go over the limits.
     Returns the log as it was before the append."""
     path = Path(path)
-    current = read_log(path, limits=limits)
+    current = read_log(path, limits=limits, missing_ok=True)
     current.require_whole(str(path))
     blob = b""
     for m in messages:
@@ -232,10 +246,10 @@ def append_to_log(
 
 def repair_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> TornTail:
     """Cut the torn tail off the log at ``path`` and return what was cut. Raises
-    :class:`ValueError` if the log has no torn tail (nothing to repair)."""
+    :class:`~batterypass.errors.ChainError` if the log has no torn tail (nothing to repair)."""
     log = read_log(path, limits=limits)
     if log.torn is None:
-        raise ValueError("the log has no torn tail; nothing to repair")
+        raise ChainError("the log has no torn tail; nothing to repair", source=str(path))
     fd = os.open(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, log.torn.offset)
