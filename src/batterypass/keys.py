@@ -401,6 +401,8 @@ def _jwk_curve(jwk: Mapping[str, Any]) -> Curve:
         raise InvalidKeyError(
             f"unsupported JWK kty {kty!r}; use OKP (Ed25519) or EC (P-256/P-384/P-521)"
         )
+    if not isinstance(crv, str):
+        raise InvalidKeyError(f"JWK crv must be a string, not {type(crv).__name__}")
     if crv in _UNSUPPORTED_JWK_CRV:
         raise InvalidKeyError(f"unsupported curve {crv}; use Ed25519, P-256, P-384 or P-521")
     try:

@@ -591,6 +591,17 @@ def _check_lineage(passport: BatteryPassport, predecessor: ChainReport) -> None:
             "the original's history does not end in a re-use, repurposing or remanufacturing",
             legal_basis="Art. 77(6)",
         )
+    # The successor must be issued by the operator the hand-over names (or, naming none, by
+    # the operator who did the repurposing/remanufacturing): another trusted repurposer must
+    # not be able to issue a rival successor for someone else's battery.
+    handed_to = getattr(last.payload, "new_operator", None) or last.actor
+    if passport.issuer != handed_to:
+        raise BrokenChainError(
+            BreakKind.LINEAGE,
+            f"the passport is issued by {passport.issuer!r}, but the original's history hands "
+            f"the battery over to {handed_to!r}",
+            legal_basis="Art. 77(6)",
+        )
     if passport.predecessor_last_event_sha256 != predecessor.last_sha256:
         raise BrokenChainError(
             BreakKind.LINEAGE,

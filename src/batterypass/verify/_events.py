@@ -25,7 +25,7 @@ from batterypass.lifecycle import (
     verify_chain,
 )
 from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, verify_passport
-from batterypass.verify._trust import TrustStore
+from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["SUCCESSOR_SIGNER_ROLES", "TrustStoreResolver", "verify_events", "verify_lineage"]
 
@@ -83,7 +83,7 @@ def verify_events(
     Errors: those of :func:`verify_passport` for the passport, then those of
     :func:`batterypass.lifecycle.verify_chain`, each with ``index=`` the event's position.
     """
-    clock = at or datetime.now(UTC)
+    clock = _require_aware(at, "the verifier's clock 'at'") if at is not None else datetime.now(UTC)
     messages = _messages(log)
     verified = verify_passport(
         passport,

@@ -37,7 +37,7 @@ from batterypass.errors import (
 )
 from batterypass.keys import Algorithm, Signer
 from batterypass.model import BatteryPassport
-from batterypass.verify._trust import TrustedKey, TrustStore
+from batterypass.verify._trust import TrustedKey, TrustStore, _require_aware
 
 __all__ = [
     "PASSPORT_CONTENT_TYPE",
@@ -180,8 +180,10 @@ def _verify_passport(
     received, and the payload it returns must be the very bytes that were decoded, so the
     decoded passport is the signed one. With ``at`` given, the signature is checked first.
     """
-    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
-        raise TrustError("the signing time 'at' must be timezone-aware")
+    if at is not None:
+        _require_aware(at, "the signing time 'at'")
+    if now is not None:
+        _require_aware(now, "the verifier's clock 'now'")
     msg = decode_sign1_unverified(data)
     _check_content_type(msg)
     payload_unverified = msg.payload

@@ -40,7 +40,7 @@ from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm
 from batterypass.model import AccessGroup, Audience, BatteryPassport
 from batterypass.verify._passport import CLOCK_SKEW, PASSPORT_SIGNER_ROLES
-from batterypass.verify._trust import TrustStore
+from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["VerifiedPresentation", "verify_presentation", "verify_presentation_with_signer"]
 
@@ -94,8 +94,10 @@ def verify_presentation_with_signer(
     allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
 ) -> VerifiedPresentation:
     """:func:`verify_presentation`, returning also who signed and which groups were shown."""
-    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
-        raise TrustError("the signing time 'at' must be timezone-aware")
+    if at is not None:
+        _require_aware(at, "the signing time 'at'")
+    if now is not None:
+        _require_aware(now, "the verifier's clock 'now'")
     wanted = groups_for(audience) if audience is not None else None
     # Steps 1 and 2.
     opened = open_presentation(data)

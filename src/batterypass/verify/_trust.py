@@ -52,13 +52,27 @@ _MAX_TRUST_FILE_BYTES = 64 * 1024 * 1024
 
 
 def _require_aware(at: object, what: str = "at") -> datetime:
+    """A timezone-aware datetime whose UTC instant lies in years 1..9999, else TrustError.
+
+    Times come from signed (but not yet verified) payloads: a local time such as
+    0001-01-01T00:00+01:00 is valid, yet has no UTC instant, and must fail as untrusted, not
+    crash with OverflowError."""
     if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
         raise TrustError(f"{what} must be a timezone-aware datetime, got {at!r}")
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        raise TrustError(
+            f"{what} {at.isoformat()} lies outside the years 1 to 9999 in UTC"
+        ) from None
     return at
 
 
 def _fmt(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    except OverflowError:
+        return moment.isoformat()
 
 
 def _check_window(
