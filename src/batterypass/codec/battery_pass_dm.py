@@ -1161,6 +1161,24 @@ class _Exporter:
             )
         return ref.url
 
+    def single_document_url(
+        self,
+        refs: tuple[DocumentRef, ...] | None,
+        field: str,
+        aspect: str,
+        pointer: str,
+        title: str,
+        what: str,
+    ) -> str | None:
+        """The URL of the first of ``refs`` where the consortium holds exactly one URL; any
+        other count is reported as lost (``what`` follows the count in the note)."""
+        if refs is None:
+            return None
+        url = self.document_url(refs[0], field, aspect, pointer, title) if refs else None
+        if len(refs) != 1:
+            self.lost(field, f"{len(refs)} {what}", aspect, pointer)
+        return url
+
     # ------------------------------------------------------------ aspects
 
     def general(self) -> dict[str, Any]:
@@ -1545,24 +1563,14 @@ class _Exporter:
         safety = None
         agents = self.p.labels.extinguishing_agents
         if c.safety_measures is not None or agents is not None:
-            url = None
-            if c.safety_measures is not None:
-                if c.safety_measures:
-                    url = self.document_url(
-                        c.safety_measures[0],
-                        "circularity.safety_measures",
-                        a,
-                        "/safetyMeasures/safetyInstructions",
-                        _SAFETY_TITLE,
-                    )
-                if len(c.safety_measures) != 1:
-                    self.lost(
-                        "circularity.safety_measures",
-                        f"{len(c.safety_measures)} documents: the consortium holds exactly one "
-                        "safety-instructions URL",
-                        a,
-                        "/safetyMeasures/safetyInstructions",
-                    )
+            url = self.single_document_url(
+                c.safety_measures,
+                "circularity.safety_measures",
+                a,
+                "/safetyMeasures/safetyInstructions",
+                _SAFETY_TITLE,
+                "documents: the consortium holds exactly one safety-instructions URL",
+            )
             safety = {
                 "safetyInstructions": url,
                 "extinguishingAgent": list(agents) if agents is not None else None,
@@ -1843,23 +1851,14 @@ class _Exporter:
 
     def labels(self) -> dict[str, Any]:
         lb, a = self.p.labels, LABELS
-        reports = None
-        if lb.test_reports is not None:
-            if lb.test_reports:
-                reports = self.document_url(
-                    lb.test_reports[0],
-                    "labels.test_reports",
-                    a,
-                    "/resultOfTestReport",
-                    _TEST_REPORT_TITLE,
-                )
-            if len(lb.test_reports) != 1:
-                self.lost(
-                    "labels.test_reports",
-                    f"{len(lb.test_reports)} reports: the consortium holds exactly one URL",
-                    a,
-                    "/resultOfTestReport",
-                )
+        reports = self.single_document_url(
+            lb.test_reports,
+            "labels.test_reports",
+            a,
+            "/resultOfTestReport",
+            _TEST_REPORT_TITLE,
+            "reports: the consortium holds exactly one URL",
+        )
         entries: list[dict[str, Any]] | None = None
         if (
             lb.separate_collection_symbol is not None
