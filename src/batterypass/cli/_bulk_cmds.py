@@ -25,8 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from batterypass.cli._app import ExitCode, app, emit_json, state
-from batterypass.cli._io import UsageError
-from batterypass.cli._sign_cmds import JSON_OPT, _load_trust, _parse_time
+from batterypass.cli._io import JSON_OPT, UsageError, load_trust, parse_time
 from batterypass.verify import BulkResult, EventLogItem, verify_many
 
 _MAX_JSON_FAILURES = 100
@@ -131,8 +130,8 @@ def bulk_verify(
     as_json: bool = JSON_OPT,
 ) -> int:
     """Verify many signed passports on all cores; exit 1 if any item fails."""
-    store = _load_trust(trust)
-    when = _parse_time(at, "--at")
+    store = load_trust(trust)
+    when = parse_time(at, "--at")
     pattern = glob or ("*.events" if events else "*")
     for path in paths:
         if not path.exists():

@@ -9,22 +9,10 @@ from pathlib import Path
 import typer
 
 from batterypass.cli._app import app, emit_json, state
-from batterypass.cli._io import UsageError, atomic_write, load_passport
+from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, parse_time
 from batterypass.codec import battery_pass_dm as dm
 from batterypass.codec import json as bp_json
 from batterypass.model import Audience
-
-
-def _parse_time(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as e:
-        raise UsageError(f"--issued-at: not an ISO 8601 time: {value!r}") from e
-    if parsed.tzinfo is None:
-        raise UsageError("--issued-at: give a timezone (e.g. 2027-02-18T09:00:00Z)")
-    return parsed
 
 
 @app.command(name="import")
@@ -42,7 +30,7 @@ def import_cmd(
     passport_id: str | None = typer.Option(None, "--passport-id", help="Passport identifier."),
     battery_id: str | None = typer.Option(None, "--battery-id", help="Battery identifier."),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    as_json: bool = JSON_OPT,
 ) -> int:
     """Import Battery Pass consortium aspect documents (v1.2) into a batterypass passport."""
     if out.exists() and not force:
@@ -54,7 +42,7 @@ def import_cmd(
     notes: list[str] = []
     passport = dm.import_aspects(
         docs,
-        issued_at=_parse_time(issued_at),
+        issued_at=parse_time(issued_at, "--issued-at") or datetime.now(UTC).replace(microsecond=0),
         issuer=issuer,
         passport_id=passport_id,
         battery_id=battery_id,
@@ -97,7 +85,7 @@ def export(
     ),
     strict: bool = typer.Option(False, "--strict", help="Fail if anything would be lost."),
     force: bool = typer.Option(False, "--force", help="Replace existing aspect files."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    as_json: bool = JSON_OPT,
 ) -> int:
     """Export a passport as Battery Pass consortium aspect documents (one file per aspect)."""
     p = load_passport(passport).passport

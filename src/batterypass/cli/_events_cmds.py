@@ -14,8 +14,15 @@ import typer
 
 from batterypass.circularity import recovery_from_chain
 from batterypass.cli._app import app, emit_json, state
-from batterypass.cli._io import UsageError, atomic_write, read_input
-from batterypass.cli._sign_cmds import _load_private, _load_trust, _parse_time
+from batterypass.cli._io import (
+    JSON_OPT,
+    UsageError,
+    atomic_write,
+    load_private,
+    load_trust,
+    parse_time,
+    read_input,
+)
 from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 from batterypass.cose import decode_sign1_unverified
@@ -42,7 +49,6 @@ from batterypass.verify import verify_events
 events_app = typer.Typer(help="Lifecycle event logs: append, verify, show, head, repair.")
 app.add_typer(events_app, name="events")
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 MAX_DATA_BYTES = 1024 * 1024
 
 
@@ -121,7 +127,7 @@ def events_append(
     if not current.messages and passport is None:
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
     signed = _read_signed(passport, "passport") if passport is not None else None
-    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    when = parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
     if actor is None:
         last = last_event_unverified(current.messages)
         if last is not None:
@@ -132,7 +138,7 @@ def events_append(
             if payload is None:
                 raise DecodeError("the signed passport has a detached payload")
             actor = cbor.loads(payload).issuer
-    signer = _load_private(key, kid)
+    signer = load_private(key, kid)
     event = next_event(
         current.messages,
         event_type=event_type,
@@ -191,10 +197,10 @@ def events_verify(
     --original-passport/--original-log, the successor's link to the original's history."""
     if (original_passport is None) != (original_log is None):
         raise UsageError("give both --original-passport and --original-log, or neither")
-    store = _load_trust(trust)
+    store = load_trust(trust)
     signed = _read_signed(passport, "passport")
     head_bytes = _read_signed(head, "head") if head is not None else None
-    clock = _parse_time(at, "--at")
+    clock = parse_time(at, "--at")
     predecessor = None
     if original_passport is not None and original_log is not None:
         try:
@@ -323,9 +329,9 @@ def events_head(
     if last is None:
         raise UsageError("the log is empty; a head needs at least one event", source=str(log))
     event, digest = last
-    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    when = parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
     head = Head(event.passport_id, len(contents.messages), digest, when)
-    atomic_write(out, sign_head(head, _load_private(key, kid)), force=force)
+    atomic_write(out, sign_head(head, load_private(key, kid)), force=force)
     state.err.print(f"wrote head of {head.count} event(s) to {out}", markup=False)
     return 0
 
@@ -381,7 +387,7 @@ def successor(
     assert last_payload is not None
     named = getattr(decode_event(last_payload).payload, "successor_passport_id", None)
     new_id = passport_id or named or f"urn:uuid:{uuid.uuid4()}"
-    when = _parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    when = parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
     changes = _load_data(data)
     if not isinstance(changes, dict):
         raise UsageError("--data must be a JSON object")

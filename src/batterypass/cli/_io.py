@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+import typer
 
 from batterypass._fs import write_atomic
 from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, DecodeError
+from batterypass.keys import PrivateKey
 from batterypass.model import BatteryPassport
+from batterypass.verify import TrustStore
 
 __all__ = [
+    "JSON_OPT",
     "MAX_INPUT_BYTES",
     "LoadedPassport",
     "UsageError",
     "atomic_write",
     "detect_format",
     "load_passport",
+    "load_private",
+    "load_trust",
+    "parse_time",
     "read_input",
 ]
+
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+"""The ``--json`` option every reporting command takes."""
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Largest file the CLI reads (a passport is kilobytes; an event log may be larger)."""
@@ -88,3 +100,30 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o
     if not directory.is_dir():
         raise UsageError("the output directory does not exist", source=str(path))
     write_atomic(path, data, mode=mode, overwrite=force)
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An option's ISO 8601 time (``Z`` allowed); a time without a timezone is refused."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as e:
+        raise UsageError(f"{option}: not an ISO 8601 time: {value!r}") from e
+    if parsed.tzinfo is None:
+        raise UsageError(f"{option}: give a timezone (e.g. {value}Z or {value}+01:00)")
+    return parsed
+
+
+def load_private(path: Path, kid: str | None) -> PrivateKey:
+    """A private key file given on the command line."""
+    if not path.exists():
+        raise UsageError("no such key file", source=str(path))
+    return PrivateKey.from_file(path, kid=kid)
+
+
+def load_trust(path: Path) -> TrustStore:
+    """A trust file given on the command line."""
+    if not path.exists():
+        raise UsageError("no such trust file", source=str(path))
+    return TrustStore.from_file(path)

@@ -23,7 +23,7 @@ from batterypass.carbon import (
 )
 from batterypass.circularity import recycled_content_compliance, recycling_potential
 from batterypass.cli._app import app, emit_json, state
-from batterypass.cli._io import UsageError, atomic_write, load_passport, read_input
+from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, read_input
 from batterypass.codec import json as bp_json
 from batterypass.codec.gs1 import build_digital_link, parse_digital_link
 from batterypass.disclosure import (
@@ -35,7 +35,6 @@ from batterypass.disclosure import (
 from batterypass.errors import BatteryPassError, ValidationError
 from batterypass.model import BatteryPassport, Element
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 BASE_URI_OPT = typer.Option(
     None,
     "--base-uri",

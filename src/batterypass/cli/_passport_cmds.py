@@ -12,13 +12,12 @@ from rich.table import Table
 
 from batterypass.circularity import check_recycling_potential
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
-from batterypass.cli._io import UsageError, atomic_write, load_passport
+from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, ValidationError
 from batterypass.model import Audience, BatteryPassport, completeness, iter_data_points
 
 FILES = typer.Argument(..., help="Passport files (JSON or CBOR, detected from content).")
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
 def _report_error(path: Path, error: BatteryPassError) -> None:

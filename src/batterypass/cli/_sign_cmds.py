@@ -12,10 +12,14 @@ from rich.table import Table
 
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
 from batterypass.cli._io import (
+    JSON_OPT,
     UsageError,
     atomic_write,
     detect_format,
     load_passport,
+    load_private,
+    load_trust,
+    parse_time,
     read_input,
 )
 from batterypass.cose import decode_sign1_unverified
@@ -36,8 +40,6 @@ from batterypass.verify import (
 trust_app = typer.Typer(help="Manage a trust file (keys the verifier trusts, with roles).")
 app.add_typer(trust_app, name="trust")
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-
 
 class AlgName(enum.StrEnum):
     EdDSA = "EdDSA"
@@ -54,18 +56,6 @@ _CURVES = {
 }
 
 
-def _parse_time(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as e:
-        raise UsageError(f"{option}: not an ISO 8601 time: {value!r}") from e
-    if parsed.tzinfo is None:
-        raise UsageError(f"{option}: give a timezone (e.g. {value}Z or {value}+01:00)")
-    return parsed
-
-
 def _load_public(path: Path) -> PublicKey:
     data = read_input(path, limit=1024 * 1024)
     try:
@@ -74,18 +64,6 @@ def _load_public(path: Path) -> PublicKey:
         return PublicKey.from_pem(data)
     except BatteryPassError as e:
         raise e.with_source(str(path)) from None
-
-
-def _load_private(path: Path, kid: str | None) -> PrivateKey:
-    if not path.exists():
-        raise UsageError("no such key file", source=str(path))
-    return PrivateKey.from_file(path, kid=kid)
-
-
-def _load_trust(path: Path) -> TrustStore:
-    if not path.exists():
-        raise UsageError("no such trust file", source=str(path))
-    return TrustStore.from_file(path)
 
 
 @app.command()
@@ -122,10 +100,10 @@ def trust_add(
     not_after: str | None = typer.Option(None, "--not-after", help="ISO 8601 time."),
 ) -> int:
     """Trust a public key for the given roles and organisation."""
-    store = _load_trust(trustfile) if trustfile.exists() else TrustStore()
+    store = load_trust(trustfile) if trustfile.exists() else TrustStore()
     key = _load_public(pubfile)
-    start = _parse_time(not_before, "--not-before") or datetime.now(UTC).replace(microsecond=0)
-    end = _parse_time(not_after, "--not-after") or datetime(9999, 12, 31, tzinfo=UTC)
+    start = parse_time(not_before, "--not-before") or datetime.now(UTC).replace(microsecond=0)
+    end = parse_time(not_after, "--not-after") or datetime(9999, 12, 31, tzinfo=UTC)
     store = store.add_key(
         key, organisation_id=org, roles=role, not_before=start, not_after=end, kid=kid
     )
@@ -139,7 +117,7 @@ def trust_list(
     trustfile: Path = typer.Argument(..., help="Trust file."), as_json: bool = JSON_OPT
 ) -> int:
     """List the keys of a trust file."""
-    store = _load_trust(trustfile)
+    store = load_trust(trustfile)
     rows: list[dict[str, Any]] = [
         {
             "kid": k.kid,
@@ -178,9 +156,9 @@ def trust_revoke(
     at: str = typer.Option(..., "--at", help="Revocation time (ISO 8601)."),
 ) -> int:
     """Revoke a key from a time on (signatures claimed at or after it are refused)."""
-    when = _parse_time(at, "--at")
+    when = parse_time(at, "--at")
     assert when is not None
-    store = _load_trust(trustfile).revoke(kid, at=when)
+    store = load_trust(trustfile).revoke(kid, at=when)
     atomic_write(trustfile, store.to_json().encode("utf-8"), force=True)
     state.err.print(f"revoked {kid} from {when.isoformat()}", markup=False)
     return 0
@@ -198,7 +176,7 @@ def sign(
     if out.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(out))
     loaded = load_passport(passport)
-    signer = _load_private(key, kid)
+    signer = load_private(key, kid)
     data = sign_passport(loaded.passport, signer)
     atomic_write(out, data, force=force)
     state.err.print(
@@ -224,8 +202,8 @@ def verify(
 ) -> int:
     """Verify signed passports and presentations against a trust file; exit 0 only if every
     file verifies."""
-    store = _load_trust(trust)
-    when = _parse_time(at, "--at")
+    store = load_trust(trust)
+    when = parse_time(at, "--at")
     worst = ExitCode.OK
     results: list[dict[str, Any]] = []
     for path in files:
