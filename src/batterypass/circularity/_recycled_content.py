@@ -139,15 +139,6 @@ def materials_present(passport: BatteryPassport) -> frozenset[Element] | None:
     return frozenset(found)
 
 
-def _energy_kwh(passport: BatteryPassport) -> Decimal | None:
-    perf = passport.performance
-    if perf.certified_usable_energy_kwh is not None:
-        return perf.certified_usable_energy_kwh
-    if perf.rated_capacity_ah is not None and perf.nominal_voltage_v is not None:
-        return perf.rated_capacity_ah * perf.nominal_voltage_v / Decimal(1000)
-    return None
-
-
 def _applicability(
     passport: BatteryPassport, targets: RegulatoryTargets
 ) -> tuple[Applicability, str, list[str]]:
@@ -171,7 +162,7 @@ def _applicability(
         )
     if category is BatteryCategory.INDUSTRIAL:
         threshold = scope.industrial_capacity_above_kwh
-        energy = _energy_kwh(passport)
+        energy = passport.energy_kwh
         if energy is None:
             return (
                 Applicability.UNKNOWN,

@@ -42,15 +42,6 @@ class CompletenessReport:
         return self.scope is not None and not self.gaps
 
 
-def _energy_kwh(p: BatteryPassport) -> Decimal | None:
-    perf = p.performance
-    if perf.certified_usable_energy_kwh is not None:
-        return perf.certified_usable_energy_kwh
-    if perf.rated_capacity_ah is not None and perf.nominal_voltage_v is not None:
-        return perf.rated_capacity_ah * perf.nominal_voltage_v / Decimal(1000)
-    return None
-
-
 def completeness(passport: BatteryPassport) -> CompletenessReport:
     """List the mandatory data points still missing for the passport's battery scope.
 
@@ -74,7 +65,7 @@ def completeness(passport: BatteryPassport) -> CompletenessReport:
         )
         return CompletenessReport(scope, required, reason, missing, 1 if category is None else 0)
     if scope in (Scope.INDUSTRIAL, Scope.STATIONARY):
-        energy = _energy_kwh(passport)
+        energy = passport.energy_kwh
         if energy is None:
             required, reason = None, "industrial battery of unknown energy (Art. 77(1): > 2 kWh)"
         elif energy > _PASSPORT_THRESHOLD_KWH:

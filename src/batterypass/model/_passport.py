@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, model_validator
@@ -196,6 +197,17 @@ class BatteryPassport(Section):
             return Scope.LMT
         if category is BatteryCategory.INDUSTRIAL:
             return Scope.STATIONARY if self.general.stationary_energy_storage else Scope.INDUSTRIAL
+        return None
+
+    @property
+    def energy_kwh(self) -> Decimal | None:
+        """The battery's energy: the certified usable energy if declared, else rated capacity
+        times nominal voltage; ``None`` when neither is known."""
+        perf = self.performance
+        if perf.certified_usable_energy_kwh is not None:
+            return perf.certified_usable_energy_kwh
+        if perf.rated_capacity_ah is not None and perf.nominal_voltage_v is not None:
+            return perf.rated_capacity_ah * perf.nominal_voltage_v / Decimal(1000)
         return None
 
     # ------------------------------------------------------------ views

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 __all__ = [
     "MAX_DECIMAL_EXPONENT",
@@ -74,9 +74,6 @@ def _percent(value: Decimal) -> Decimal:
 
 
 _NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
-# Decimal is written as an exact JSON number by batterypass.codec.json; in plain pydantic
-# dumps it becomes a string, which keeps it exact too.
-_DECIMAL_SER = PlainSerializer(lambda d: d, return_type=Decimal)
 
 Quantity = Annotated[
     Decimal,
