@@ -35,6 +35,7 @@ from batterypass.model import (
     Quantity,
     Url,
     check_identifier,
+    gtin_check_digit,
     parse_passport,
 )
 
@@ -120,7 +121,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _GS1_DL = re.compile(r"^https://[^/\s]+(?:/[^\s]*)?/01/(\d{8}|\d{12}|\d{13}|\d{14})(?:/[^\s]*)?$")
 
 
-def gtin_check_digit(body: str) -> int:
+def oracle_gtin_check_digit(body: str) -> int:
     total = 0
     for i, ch in enumerate(reversed(body)):
         total += int(ch) * (3 if i % 2 == 0 else 1)
@@ -137,7 +138,7 @@ def oracle_check_identifier(value: str) -> str:
     m = _GS1_DL.match(value)
     if m:
         gtin = m.group(1)
-        if gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
+        if oracle_gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
             raise ValueError(f"GTIN {gtin} in the GS1 Digital Link URI has a wrong check digit")
         return value
     raise ValueError("must be a URN (urn:...), a canonical UUID, or a GS1 Digital Link URI")
@@ -387,7 +388,8 @@ def _decimal_parts() -> st.SearchStrategy[Decimal]:
     )
     exponent = st.one_of(
         st.integers(min_value=-80, max_value=80),
-        st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1),
+        # Up to the largest exponents a Decimal of these coefficients can have.
+        st.integers(min_value=-(10**18) + 50, max_value=10**18 - 50),
     )
     return st.builds(
         lambda sign, c, e: Decimal((sign, tuple(int(d) for d in str(c)), e)),
@@ -520,6 +522,25 @@ URLS = [
     "https://example.com/?" + "&" * 10,
     "https://example.com:/x",
     "https://example.com:abc/x",
+    "https://-",
+    "https://.",
+    "https://a..b",
+    "https://a.b/[x]",
+    "https://a.b/x]",
+    "https://a.b]/",
+    "https://a.b#frag",
+    "https://a.b?q",
+    "https://a.b:8080",
+    "https://a.b:8080:9090/",
+    "https://a.b\x7f",
+    "https://a.b/\x1f",
+    "https://a.b/%zz",
+    "https://exa_mple.com",
+    "http://a.b/" + "é",
+    "hTtp://a.b/",
+    "https:///a.b",
+    "https:////a.b",
+    "https://\\a.b",
 ]
 
 IDENTIFIERS = [
@@ -618,6 +639,25 @@ def test_check_identifier_matches(value: str) -> None:
     assert _direct(check_identifier, value) == _direct(oracle_check_identifier, value)
 
 
+def _direct_gtin(check: Callable[[str], int], body: str) -> tuple[str, object]:
+    try:
+        return ("ok", check(body))
+    except ValueError as e:
+        return (type(e).__name__, str(e))
+
+
+@pytest.mark.parametrize(
+    "body", ["", "0", "1", "950600013435", "0950600013435", "1234567", "12a4", "ab", " 1", "١٢٣"]
+)
+def test_gtin_check_digit_matches(body: str) -> None:
+    assert _direct_gtin(gtin_check_digit, body) == _direct_gtin(oracle_gtin_check_digit, body)
+
+
+@given(st.text(alphabet="0123456789x٣", max_size=16))
+def test_gtin_check_digit_matches_generated(body: str) -> None:
+    assert _direct_gtin(gtin_check_digit, body) == _direct_gtin(oracle_gtin_check_digit, body)
+
+
 @settings(max_examples=300)
 @given(
     st.one_of(
@@ -625,6 +665,10 @@ def test_check_identifier_matches(value: str) -> None:
         st.from_regex(r"\A\d{2,8}-\d{2}-\d\Z"),
         st.from_regex(r"\A\d{3}-\d{3}-\d\Z"),
         st.from_regex(r"\A[hH]ttps?://[a-z0-9.:@\[\]-]{0,12}(/[ -~]{0,10})?\Z"),
+        st.text(alphabet="hHtps:/?#.-_@[]%aZ19 \t\x00\x7fé\u2100", max_size=16).map(
+            lambda t: "https://" + t
+        ),
+        st.text(alphabet="hHtps:/?#.-_@[]aZ19 \x1fé", max_size=16),
         st.from_regex(r"\Ahttps://[a-z.]{1,8}(/[a-z0-9]{0,4})?/01/\d{7,15}(/[a-z]*)?\Z"),
         st.from_regex(r"\Aurn:[a-zA-Z0-9-]{0,4}:[ -~]{0,8}\Z"),
         st.from_regex(r"\Aurn:uuid:[0-9a-fA-F-]{30,40}\Z"),
