@@ -253,6 +253,25 @@ def test_encoded_values_and_their_mutations(
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
+@given(values_st)
+def test_fast_path_accepts_deterministic_encodings(value: Any) -> None:
+    # The optimised scanner must settle valid deterministic input on its own, without falling
+    # back to the general loop: otherwise it is correct but not faster.
+    encoded = encode_value(value)
+    outcome = _same(encoded, limits=DEFAULT_LIMITS, deterministic=True)
+    assert outcome[0] == "ok"
+    fast = _cbor_scan._scan_deterministic(
+        encoded,
+        DEFAULT_LIMITS.max_depth,
+        DEFAULT_LIMITS.max_items,
+        DEFAULT_LIMITS.max_string_bytes,
+        False,
+        None,
+    )
+    assert fast == outcome[1]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(raw_items_st, modes_st, st.data())
 def test_hand_built_items_and_their_mutations(
     item: bytes, modes: dict[str, Any], data: st.DataObject
@@ -443,6 +462,12 @@ def test_nesting_at_and_past_the_limit(opener: bytes, max_depth: int) -> None:
     _all_modes(mixed, limits)
     _all_modes(b"\x81" * max_depth + b"\x80", limits)  # an empty container counts too
     _all_modes(b"\x81" * (max_depth - 1) + b"\x80", limits)
+    # Containers whose count needs an extra header byte.
+    for depth in (max_depth - 1, max_depth):
+        _all_modes(b"\x81" * depth + b"\x98\x18" + b"\x00" * 24, limits)
+        _all_modes(
+            b"\x81" * depth + b"\xb8\x18" + bytes(x for k in range(24) for x in (k, 0)), limits
+        )
 
 
 @pytest.mark.parametrize("max_items", [1, 2, 3, 4, 5, 8])
