@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Rounded
+from decimal import Context, Decimal, DecimalException, Overflow, Rounded, Subnormal, Underflow
 from itertools import cycle
 from operator import mul
 from typing import Annotated, Any
@@ -41,14 +41,27 @@ MAX_SIGNIFICANT_DIGITS = 34
 # exponent between 0 and 33: it needs no check beyond this comparison.
 _INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
 
-# Rounding a Decimal to 34 digits signals Rounded exactly when its coefficient has more than
-# 34 digits (even if the dropped digits are zeros). For the numbers it is used on (finite,
-# non-zero, adjusted exponent within +-40) the widest exponent range leaves no other cause of
-# rounding, so ``_DIGITS.plus(x)`` raises Rounded iff len(x.as_tuple().digits) > 34, without
-# building the tuple of digits (several times slower).
-_DIGITS = Context(
-    prec=MAX_SIGNIFICANT_DIGITS, Emin=MIN_EMIN, Emax=MAX_EMAX, clamp=0, traps=[Rounded]
+# Rounding a finite Decimal into this context traps exactly when the Decimal is out of bounds:
+# Rounded when its coefficient has more than 34 digits (even if the dropped digits are zeros),
+# Overflow or Subnormal when it is non-zero and its adjusted exponent is above 40 or below
+# -40. A zero never traps (whatever its exponent, at most Clamped is signalled, which is not
+# trapped). So one ``plus`` replaces the checks of _check_bounds (and as_tuple(), which is
+# several times slower) for the numbers that pass; for the others _check_bounds says why.
+_BOUNDS = Context(
+    prec=MAX_SIGNIFICANT_DIGITS,
+    Emin=-MAX_DECIMAL_EXPONENT,
+    Emax=MAX_DECIMAL_EXPONENT,
+    clamp=0,
+    traps=[Rounded, Overflow, Subnormal, Underflow],
 )
+
+
+def _check_bounds(number: Decimal) -> None:
+    """Raise the error for a finite Decimal outside the magnitude or digit bounds."""
+    if number and not -MAX_DECIMAL_EXPONENT <= number.adjusted() <= MAX_DECIMAL_EXPONENT:
+        raise ValueError(f"magnitude outside 1e-{MAX_DECIMAL_EXPONENT}..1e{MAX_DECIMAL_EXPONENT}")
+    if len(number.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+        raise ValueError(f"more than {MAX_SIGNIFICANT_DIGITS} significant digits")
 
 
 def _exact_number(value: Any) -> Decimal:
@@ -67,8 +80,8 @@ def _exact_number(value: Any) -> Decimal:
 
 
 def _quantity_validator(
-    low: int | None = None,
-    high: int | None = None,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
     *,
     low_excluded: bool = False,
     message: str = "",
@@ -78,6 +91,8 @@ def _quantity_validator(
 
     It runs for every quantity of every passport, so the common inputs (a Decimal, or an int
     of up to 34 digits) take a short path, and everything happens in a single Python call.
+    (The bounds are Decimals: comparing two Decimals is about twice as fast as comparing a
+    Decimal with an int, with the same result.)
     """
 
     def validate(value: Any) -> Decimal:
@@ -89,17 +104,10 @@ def _quantity_validator(
             if not number.is_finite():
                 # The error pydantic's own decimal validation gives for NaN and infinities.
                 raise PydanticKnownError("finite_number")
-            if number:
-                if not -MAX_DECIMAL_EXPONENT <= number.adjusted() <= MAX_DECIMAL_EXPONENT:
-                    raise ValueError(
-                        f"magnitude outside 1e-{MAX_DECIMAL_EXPONENT}..1e{MAX_DECIMAL_EXPONENT}"
-                    )
-                try:
-                    _DIGITS.plus(number)
-                except Rounded:
-                    raise ValueError(
-                        f"more than {MAX_SIGNIFICANT_DIGITS} significant digits"
-                    ) from None
+            try:
+                _BOUNDS.plus(number)
+            except DecimalException:
+                _check_bounds(number)
         if low is not None:
             if number <= low if low_excluded else number < low:
                 raise ValueError(message)
@@ -111,6 +119,8 @@ def _quantity_validator(
 
 
 _NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
 
 # Each flavour is one before-validator in front of pydantic's decimal validation, which then
 # only sees a finite Decimal: the same values and errors as separate validators, fewer calls.
@@ -118,18 +128,22 @@ Quantity = Annotated[Decimal, BeforeValidator(_quantity_validator()), _NUMBER_SC
 """An exact decimal quantity (never a binary float)."""
 PositiveQuantity = Annotated[
     Decimal,
-    BeforeValidator(_quantity_validator(0, low_excluded=True, message="must be greater than 0")),
+    BeforeValidator(
+        _quantity_validator(_ZERO, low_excluded=True, message="must be greater than 0")
+    ),
     _NUMBER_SCHEMA,
 ]
 NonNegativeQuantity = Annotated[
     Decimal,
-    BeforeValidator(_quantity_validator(0, message="must not be negative")),
+    BeforeValidator(_quantity_validator(_ZERO, message="must not be negative")),
     _NUMBER_SCHEMA,
 ]
 Percent = Annotated[
     Decimal,
     BeforeValidator(
-        _quantity_validator(0, 100, message="a share in percent must lie between 0 and 100")
+        _quantity_validator(
+            _ZERO, _HUNDRED, message="a share in percent must lie between 0 and 100"
+        )
     ),
     _NUMBER_SCHEMA,
 ]
@@ -202,15 +216,27 @@ Identifier = Annotated[str, Field(min_length=1, max_length=512), AfterValidator(
 
 _CAS = re.compile(r"(\d{2,7})-(\d{2})-(\d)")
 _EC = re.compile(r"(\d{3})-(\d{3})-(\d)")
+_WEIGHTS = range(1, 10)
+# Weighting the code points of n ASCII digits instead of their values adds 48 * (1 + ... + n).
+_ASCII_EXCESS = tuple(48 * n * (n + 1) // 2 for n in range(10))
+
+
+def _weighted_digit_sum(digits: str) -> int:
+    """1 * first digit + 2 * second digit + ... (at most 9 digits, any Unicode digits)."""
+    if digits.isascii():  # the usual case, without an int() per digit
+        total: int = sum(map(mul, _WEIGHTS, digits.encode())) - _ASCII_EXCESS[len(digits)]
+    else:
+        total = sum(map(mul, _WEIGHTS, map(int, digits)))
+    return total
 
 
 def _check_cas(value: str) -> str:
     m = _CAS.fullmatch(value)
     if not m:
         raise ValueError("a CAS registry number has the form NNNNNNN-NN-N")
-    # Weights 1, 2, 3, ... from the right (at most 9 digits).
-    check = sum(map(mul, range(1, 10), map(int, reversed(m.group(1) + m.group(2))))) % 10
-    if check != int(m.group(3)):
+    # Weights 1, 2, 3, ... from the right.
+    check = _weighted_digit_sum((m[1] + m[2])[::-1]) % 10
+    if check != int(m[3]):
         raise ValueError(f"CAS number {value} has a wrong check digit (expected {check})")
     return value
 
@@ -224,8 +250,8 @@ def _check_ec(value: str) -> str:
     if not m:
         raise ValueError("an EC number has the form NNN-NNN-N")
     # Weights 1 to 6 from the left.
-    check = sum(map(mul, range(1, 7), map(int, m.group(1) + m.group(2)))) % 11
-    if check != int(m.group(3)):
+    check = _weighted_digit_sum(m[1] + m[2]) % 11
+    if check != int(m[3]):
         raise ValueError(f"EC number {value} has a wrong check digit")
     return value
 
