@@ -758,6 +758,12 @@ CROSS_FIELD: list[list[tuple[tuple[Any, ...], Any]]] = [
         (("materials", "element_masses", 3, "element"), "nickel"),
         (("materials", "element_masses", 4, "element"), "cobalt"),
     ],
+    [(("circularity", "recycled_content", 1, "material"), "cobalt")],
+    [
+        (("circularity", "recycled_content", 0, "material"), "nickel"),
+        (("circularity", "recycled_content", 1, "material"), "cobalt"),
+        (("circularity", "recycled_content", 2, "material"), "cobalt"),
+    ],
     [(("carbon_footprint", "rounding_kg_co2e_per_kwh"), None)],
     [
         (("carbon_footprint", "rounding_kg_co2e_per_kwh"), None),

@@ -94,6 +94,17 @@ def cross_field_error(field: str, message: str, legal_basis: str | None = None) 
     )
 
 
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_TWO = Decimal(2)
+_FIVE = Decimal(5)
+
+
+def _repeats(items: list[Element]) -> bool:
+    """Whether some element occurs more than once."""
+    return len(set(items)) < len(items)
+
+
 class Section(BaseModel):
     """A group of data points."""
 
@@ -417,26 +428,30 @@ class CarbonFootprint(Section):
 
     @model_validator(mode="after")
     def _stages_add_up(self) -> Self:
-        stages = self.stage_values()
-        if self.total_kg_co2e_per_kwh is None or any(v is None for v in stages.values()):
+        declared = self.total_kg_co2e_per_kwh
+        raw = self.raw_material_acquisition_kg_co2e_per_kwh
+        main = self.main_production_kg_co2e_per_kwh
+        distribution = self.distribution_kg_co2e_per_kwh
+        end = self.end_of_life_kg_co2e_per_kwh
+        if declared is None or raw is None or main is None or distribution is None or end is None:
             return self
-        total = sum((v for v in stages.values() if v is not None), Decimal(0))
+        # The stages in the order of stage_values(), added to 0 one by one (each addition
+        # rounds in the current decimal context, so the order is kept).
+        total = _ZERO + raw + main + distribution + end
         step = self.rounding_kg_co2e_per_kwh
         if step is None:
             # No rounding declared: the exponent of the finest value is the rounding step.
             finest = min(
-                int(v.as_tuple().exponent)
-                for v in (*stages.values(), self.total_kg_co2e_per_kwh)
-                if v is not None
+                int(v.as_tuple().exponent) for v in (raw, main, distribution, end, declared)
             )
-            step = Decimal(1).scaleb(finest)
+            step = _ONE.scaleb(finest)
         # Each of the five declared values may be off by half a step.
-        tolerance = step * Decimal(5) / Decimal(2)
-        if abs(total - self.total_kg_co2e_per_kwh) > tolerance:
+        tolerance = step * _FIVE / _TWO
+        if abs(total - declared) > tolerance:
             raise cross_field_error(
                 "total_kg_co2e_per_kwh",
                 f"the lifecycle stages add up to {total}, not to the total "
-                f"{self.total_kg_co2e_per_kwh} (tolerance {tolerance})",
+                f"{declared} (tolerance {tolerance})",
                 "Annex II(3); Annex XIII(1)(c)",
             )
         return self
@@ -512,7 +527,8 @@ class MaterialComposition(Section):
     def _unique_elements(self) -> Self:
         if self.element_masses:
             seen = [e.element for e in self.element_masses]
-            dupes = sorted({e.value for e in seen if seen.count(e) > 1})
+            # The set is the cheap test; the (quadratic) search only runs when there are dupes.
+            dupes = sorted({e.value for e in seen if seen.count(e) > 1}) if _repeats(seen) else []
             if dupes:
                 raise cross_field_error(
                     "element_masses", f"element listed more than once: {', '.join(dupes)}"
@@ -591,7 +607,7 @@ class Circularity(Section):
     def _one_entry_per_material(self) -> Self:
         if self.recycled_content:
             seen = [r.material for r in self.recycled_content]
-            dupes = sorted({m.value for m in seen if seen.count(m) > 1})
+            dupes = sorted({m.value for m in seen if seen.count(m) > 1}) if _repeats(seen) else []
             if dupes:
                 raise cross_field_error(
                     "recycled_content",
