@@ -184,9 +184,15 @@ _GS1_DL = re.compile(r"^https://[^/\s]+(?:/[^\s]*)?/01/(\d{8}|\d{12}|\d{13}|\d{1
 
 def gtin_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit for the digits ``body`` (a GTIN without its last digit)."""
-    # Weights 3, 1, 3, ... from the right; digits converted in that order, as int() reports
-    # the first offending character.
-    total: int = sum(map(mul, cycle((3, 1)), map(int, reversed(body))))
+    if body.isascii() and body.isdigit():
+        # The usual case: sum the code points of every other digit (weight 3 for the last
+        # digit, then 1, 3, ...), less 48 ("0") per digit.
+        codes = body.encode()
+        threes, ones = codes[-1::-2], codes[-2::-2]
+        total: int = 3 * (sum(threes) - 48 * len(threes)) + sum(ones) - 48 * len(ones)
+    else:
+        # Digits converted from the right, so int() reports the same offending character.
+        total = sum(map(mul, cycle((3, 1)), map(int, reversed(body))))
     return (10 - total % 10) % 10
 
 
