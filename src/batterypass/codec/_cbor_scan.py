@@ -448,11 +448,12 @@ def _scan_deterministic(
     raise or the input leaves the common path: then nothing is known and the general loop must
     decide. Whatever this accepts, :func:`_scan_general` accepts too, with the same tags.
 
-    Truncation needs no test of its own here: every header consumes at least one byte, so a
-    length or count that claims more than the input holds ends in a read past the end
-    (IndexError, struct.error) or in ``pos != len(data)`` at the end. Claimed lengths are still
-    checked against the limits before use, and nothing is allocated in proportion to them.
+    Like the general loop, it checks every string length and element count against the limits
+    and against the bytes left before it uses them. A fixed-size head cut off by the end of the
+    input needs no test of its own: it ends in a read past the end (IndexError, struct.error)
+    or in ``pos != len(data)`` once the item is complete.
     """
+    n = len(data)
     classes = _CLASSES_WITH_FLOATS if allow_floats else _CLASSES
     key_classes = _KEY_CLASSES
     tags: set[int] = set()
@@ -539,36 +540,59 @@ def _scan_deterministic(
                 pos += 1
             elif cls == 1:  # _F_TEXT
                 length = ib - 0x60
-                if length > max_string:
-                    return None
                 end = pos + 1 + length
+                if length > max_string or end > n:
+                    return None
                 data[pos + 1 : end].decode()
                 pos = end
             elif cls == 2:  # _F_ARRAY
                 if depth >= max_depth:
                     return None
-                items += ib - 0x80
+                count = ib - 0x80
+                pos += 1
+                if count > n - pos:  # each item needs at least one byte
+                    return None
+                items += count
                 if items > max_items:
                     return None
-                push((remaining, is_map, prev_ib, prev_start, prev_end, base))
-                remaining = ib - 0x80
-                is_map = False
-                base = depth = depth + 1
-                pos += 1
-                continue
+                # Short arrays often hold only small scalars (a decimal fraction is one): read
+                # those here, and open a frame only if something else follows.
+                while count:
+                    ib = data[pos]
+                    if ib < 0x18 or 0x20 <= ib < 0x38:
+                        pos += 1
+                    elif ib == 0x18 or ib == 0x38:
+                        if data[pos + 1] < 24:
+                            return None
+                        pos += 2
+                    elif ib == 0x19 or ib == 0x39:
+                        if not data[pos + 1]:
+                            return None
+                        pos += 3
+                    else:
+                        break
+                    count -= 1
+                if count:
+                    push((remaining, is_map, prev_ib, prev_start, prev_end, base))
+                    remaining = count
+                    is_map = False
+                    base = depth = depth + 1
+                    continue
             elif cls == 3:  # _F_MAP
                 if depth >= max_depth:
                     return None
-                remaining_pairs = ib - 0xA0
-                items += 2 * remaining_pairs
+                pairs = ib - 0xA0
+                pos += 1
+                if 2 * pairs > n - pos:
+                    return None
+                items += 2 * pairs
                 if items > max_items:
                     return None
                 push((remaining, is_map, prev_ib, prev_start, prev_end, base))
-                remaining = remaining_pairs
+                remaining = pairs
                 is_map = True
                 prev_ib = -1
                 base = depth = depth + 1
-                pos += 1
                 continue
             elif cls == 4:  # _F_INT1
                 if data[pos + 1] < 24:
@@ -585,9 +609,9 @@ def _scan_deterministic(
                         return None
             elif cls == 7:  # _F_BYTES
                 length = ib - 0x40
-                if length > max_string:
-                    return None
                 pos += 1 + length
+                if length > max_string or pos > n:
+                    return None
             elif cls == 8:  # _F_LONG
                 if ib & 0x1F == 24:
                     arg = data[pos + 1]
@@ -599,16 +623,19 @@ def _scan_deterministic(
                     if arg < 0:
                         return None
                 if ib < 0x80:  # a byte or text string
-                    if arg > max_string:
-                        return None
                     end = pos + arg
+                    if arg > max_string or end > n:
+                        return None
                     if ib >= 0x60:
                         data[pos:end].decode()
                     pos = end
                 else:  # an array or a map, of at least 24 entries
                     if depth >= max_depth:
                         return None
-                    items += arg if ib < 0xA0 else 2 * arg
+                    children = arg if ib < 0xA0 else 2 * arg
+                    if children > n - pos:
+                        return None
+                    items += children
                     if items > max_items:
                         return None
                     push((remaining, is_map, prev_ib, prev_start, prev_end, base))
@@ -641,7 +668,7 @@ def _scan_deterministic(
             depth = base
     except (IndexError, struct.error, UnicodeDecodeError):
         return None
-    if pos != len(data):
+    if pos != n:
         return None
     return tags
 
