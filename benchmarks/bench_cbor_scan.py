@@ -14,7 +14,7 @@ from typing import Any
 
 import cbor2
 
-from batterypass.codec._cbor_scan import scan
+from batterypass.codec._cbor_scan import _scan_general, scan
 from batterypass.codec.cbor import (
     DEFAULT_LIMITS,
     DETERMINISTIC_TAGS,
@@ -81,6 +81,18 @@ def main(argv: list[str] | None = None) -> None:
             data, limits=DEFAULT_LIMITS, deterministic=True, allowed_tags=DETERMINISTIC_TAGS
         )
 
+    def scan_general() -> object:
+        # The same scan without the deterministic fast loop: what every input cost before it.
+        return _scan_general(
+            data,
+            DEFAULT_LIMITS.max_depth,
+            DEFAULT_LIMITS.max_items,
+            DEFAULT_LIMITS.max_string_bytes,
+            True,
+            False,
+            DETERMINISTIC_TAGS,
+        )
+
     def strict() -> object:
         return decode_value(data)
 
@@ -92,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'cbor2.loads (baseline)':40} {base * 1e6:9.2f} us   1.00x")
     for name, fn in (
         ("scan only", scan_only),
+        ("scan only, general loop", scan_general),
         ("decode_value (scan + cbor2)", strict),
         ("decode_value(deterministic=False)", lenient),
     ):
