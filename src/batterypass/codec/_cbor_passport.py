@@ -410,6 +410,10 @@ class _Map:
     wire_required: list[_Field] = field(default_factory=list)
     # Fields that may contain a URL, for the pass that collects them before encoding.
     url_fields: list[_Field] = field(default_factory=list)
+    # What decoding needs per key, in one lookup: the field name, its codec's decode (None
+    # for plain text, taken inline) and whether it is a section. Built by :func:`bind`.
+    decoders: dict[int, tuple[str, Any, bool]] = field(default_factory=dict)
+    wire_required_names: frozenset[str] = frozenset()
 
     def label(self) -> str:
         return self.namespace or "the passport map"
@@ -1114,6 +1118,11 @@ def bind(table: KeyTable, version: int = FORMAT_VERSION) -> _Binding:
         nested.map = maps[namespace]
     for m in maps.values():
         m.url_fields = [f for f in m.fields if f.codec.holds_urls({m.namespace})]
+        m.decoders = {
+            f.key: (f.name, None if type(f.codec) is _Text else f.codec.decode, f.is_section)
+            for f in m.fields
+        }
+        m.wire_required_names = frozenset(f.name for f in m.wire_required)
     for namespace, rows in table.namespaces.items():
         if not any(r.live_in(version) for r in rows.values()):
             continue
@@ -1242,18 +1251,26 @@ def _decode_map(m: _Map, value: Any, at: _At, ctx: _DecodeContext | None = None)
     if type(value) is not dict:
         raise _expected(f"a map ({m.model.__name__})", value, at)
     out: dict[str, Any] = {}
+    decoders = m.decoders
     for key, item in value.items():
-        f = m.by_key.get(key) if type(key) is int else None
-        if f is None:
+        entry = decoders.get(key) if type(key) is int else None
+        if entry is None:
             raise _unknown_key(m, key, at)
-        if f.is_section and not item:
+        name, decode, is_section = entry
+        if decode is None:  # plain text: the one check _Text.decode makes, inline
+            if type(item) is not str:
+                raise _expected("a text string", item, (at, key, name))
+            out[name] = item
+            continue
+        if is_section and not item:
             raise _error(
-                (at, key, f.name), "empty section map; a section with nothing in it is left out"
+                (at, key, name), "empty section map; a section with nothing in it is left out"
             )
-        out[f.name] = f.codec.decode(item, (at, key, f.name), ctx)
-    for f in m.wire_required:
-        if f.name not in out:
-            raise _error((at, f.key, f.name), f"required key {f.key} ({f.name}) missing")
+        out[name] = decode(item, (at, key, name), ctx)
+    if not m.wire_required_names <= out.keys():
+        for f in m.wire_required:
+            if f.name not in out:
+                raise _error((at, f.key, f.name), f"required key {f.key} ({f.name}) missing")
     return out
 
 
