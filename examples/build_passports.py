@@ -208,7 +208,10 @@ def ev_nmc() -> dict[str, Any]:
                 "remaining_capacity_ah": D("211"),
                 "remaining_energy_kwh": D("72.0"),
                 "state_of_certified_energy_percent": D("100"),
-                "remaining_power_capability_w": D("250000"),
+                "remaining_power_capability": [
+                    {"state_of_charge_percent": D("80"), "power_w": D("242000")},
+                    {"state_of_charge_percent": D("20"), "power_w": D("171500")},
+                ],
                 "remaining_round_trip_efficiency_percent": D("95.5"),
             },
             "usage": {
@@ -387,7 +390,10 @@ def lfp_storage() -> dict[str, Any]:
                 "measured_at": "2026-11-01T12:00:00+01:00",
                 "remaining_capacity_ah": D("280"),
                 "remaining_energy_kwh": D("190"),
-                "remaining_power_capability_w": D("100000"),
+                "remaining_power_capability": [
+                    {"state_of_charge_percent": D("80"), "power_w": D("98500")},
+                    {"state_of_charge_percent": D("20"), "power_w": D("97000")},
+                ],
                 "remaining_round_trip_efficiency_percent": D("95.0"),
                 "current_self_discharge_percent_per_month": D("2.5"),
                 "self_discharge_evolution_percent": D("0"),
@@ -576,7 +582,10 @@ def lmt_ebike() -> dict[str, Any]:
             "state_of_health": {
                 "measured_at": "2026-08-31T18:00:00+02:00",
                 "remaining_capacity_ah": D("13.6"),
-                "remaining_power_capability_w": D("900"),
+                "remaining_power_capability": [
+                    {"state_of_charge_percent": D("80"), "power_w": D("870")},
+                    {"state_of_charge_percent": D("20"), "power_w": D("610")},
+                ],
                 "remaining_round_trip_efficiency_percent": D("93.0"),
                 "current_self_discharge_percent_per_month": D("3"),
             },

@@ -106,7 +106,10 @@ def build(out: Path) -> None:
             {
                 "remaining_capacity_ah": 202,
                 "state_of_certified_energy_percent": Decimal("93.5"),
-                "remaining_power_capability_w": 241000,
+                "remaining_power_capability": [
+                    {"state_of_charge_percent": 80, "power_w": 241000},
+                    {"state_of_charge_percent": 20, "power_w": 169000},
+                ],
             },
         ),
         (

@@ -275,7 +275,15 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
                 "measured_at": m(measured),
                 "remaining_capacity_ah": m(draw(decimals(0, 2000, 1))),
                 "state_of_certified_energy_percent": m(draw(percents())),
-                "remaining_power_capability_w": m(draw(decimals(0, 10**6, 0))),
+                "remaining_power_capability": m(
+                    [
+                        {
+                            "state_of_charge_percent": Decimal(soc),
+                            "power_w": draw(decimals(1, 10**6, 0)),
+                        }
+                        for soc in draw(st.sampled_from([(80,), (20,), (80, 20)]))
+                    ]
+                ),
                 "remaining_round_trip_efficiency_percent": m(draw(percents())),
             }
         ),

@@ -121,8 +121,12 @@ EXPECTED_ISSUES: dict[tuple[str, str], set[tuple[str, str]]] = {
         ("/batteryCondition/remainingEnergy/remainingEnergyalue", NOT_NEGATIVE),
         ("/batteryCondition/stateOfCertifiedEnergy/stateOfCertifiedEnergyValue", PERCENT),
         (
+            "/batteryCondition/remainingPowerCapability/0/remainingPowerCapabilityValue/atSoC",
+            PERCENT,
+        ),
+        (
             "/batteryCondition/remainingPowerCapability/0/remainingPowerCapabilityValue/powerCapabilityAt",
-            NOT_NEGATIVE,
+            POSITIVE,
         ),
         (
             "/batteryCondition/remainingRoundTripEnergyEfficiency/remainingRoundTripEnergyEfficiencyValue",
@@ -165,6 +169,10 @@ EXPECTED_ISSUES: dict[tuple[str, str], set[tuple[str, str]]] = {
         ),
         ("/batteryCondition/stateOfCertifiedEnergy/stateOfCertifiedEnergyValue", PERCENT),
         (
+            "/batteryCondition/remainingPowerCapability/remainingPowerCapabilityValue/atSoC",
+            PERCENT,
+        ),
+        (
             "/batteryCondition/remainingRoundTripEnergyEfficiency/remainingRoundTripEnergyEfficiencyValue",
             PERCENT,
         ),
@@ -195,8 +203,6 @@ EXPECTED_NOTES: dict[tuple[str, str], list[str]] = {
         "-19.539389775261977 °C dropped",
         "/batteryCondition/capacityFade/lastUpdate: '2025-01-31T14:06:29.437+01:00' dropped",
         "/batteryCondition/remainingCapacity/remainingCapacityValue: remaining capacity dropped",
-        "/batteryCondition/remainingPowerCapability/0/remainingPowerCapabilityValue/atSoC: state "
-        "of charge 3.2114295E+38 % of the remaining power capability dropped",
         "/batteryCondition/negativeEvents/0/lastUpdate: time of day",
         "/batteryCondition/internalResistanceIncrease/0/lastUpdate: "
         "'2025-01-31T14:06:29.437+01:00' dropped",
@@ -204,8 +210,6 @@ EXPECTED_NOTES: dict[tuple[str, str], list[str]] = {
     (dm.PERFORMANCE, "1.2.1"): [
         "/batteryCondition/capacityFade/lastUpdate: '2025-08-08T16:19:26.601+02:00' dropped",
         "/batteryCondition/remainingCapacity/remainingCapacityValue: remaining capacity dropped",
-        "/batteryCondition/remainingPowerCapability/remainingPowerCapabilityValue/atSoC: state of "
-        "charge 1.438028E+38 % of the remaining power capability dropped",
         "/batteryCondition/negativeEvents/0/lastUpdate: time of day",
         "/batteryCondition/internalResistanceIncrease/0/lastUpdate: "
         "'2025-08-08T16:19:26.601+02:00' dropped",

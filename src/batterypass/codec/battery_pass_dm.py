@@ -1738,14 +1738,24 @@ class _Exporter:
                 "lastUpdate": recorded,
             }
         power = None
-        if soh.remaining_power_capability_w is not None:
+        if soh.remaining_power_capability:
+            # Version 1.2.1 holds one value: the first; the others are reported as lost.
+            first = soh.remaining_power_capability[0]
             power = {
                 "remainingPowerCapabilityValue": {
-                    "powerCapabilityAt": soh.remaining_power_capability_w,
+                    "atSoC": first.state_of_charge_percent,
+                    "powerCapabilityAt": first.power_w,
                     "rPCLastUpdated": measured,
                 },
                 "lastUpdate": measured,
             }
+            others = len(soh.remaining_power_capability) - 1
+            if others:
+                self.lost(
+                    "state.state_of_health.remaining_power_capability",
+                    f"PerformanceAndDurability 1.2.1 holds one remaining power capability; "
+                    f"the values at {others} other state(s) of charge are not written",
+                )
         condition = {
             "energyThroughput": timed("energyThroughputValue", use.energy_throughput_kwh, recorded),
             "capacityThroughput": timed(
@@ -2989,36 +2999,41 @@ class _Importer:
                     self.note(a, here, "remaining capacity in Ah rounded to 34 significant digits")
                 self.put((*soh, "remaining_capacity_ah"), ah, a, here)
         power = cond.get("remainingPowerCapability")
+        # 1.2.1 holds one entry, 1.2.0 a list: each is one value at one state of charge.
+        listed = isinstance(power, list)
         entries = [power] if isinstance(power, Mapping) else list(power or ())
-        entries = [e for e in entries if e is not None]
-        if len(entries) > 1:
-            self.note(
+        remaining: list[dict[str, Any]] = []
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                continue
+            here = f"{c}/remainingPowerCapability" + (f"/{i}" if listed else "")
+            stamp(entry, here, soh_stamps)
+            value = entry.get("remainingPowerCapabilityValue")
+            if not isinstance(value, Mapping):
+                continue
+            inner = f"{here}/remainingPowerCapabilityValue"
+            stamp(value, inner, soh_stamps, "rPCLastUpdated")
+            path = (*soh, "remaining_power_capability", len(remaining))
+            remaining.append(
+                {
+                    k: v
+                    for k, v in (
+                        ("state_of_charge_percent", value.get("atSoC")),
+                        ("power_w", value.get("powerCapabilityAt")),
+                    )
+                    if v is not None
+                }
+            )
+            self.at((*path, "state_of_charge_percent"), a, f"{inner}/atSoC")
+            self.at((*path, "power_w"), a, f"{inner}/powerCapabilityAt")
+            self.at(path, a, inner)
+        if remaining:
+            self.put(
+                (*soh, "remaining_power_capability"),
+                remaining,
                 a,
                 f"{c}/remainingPowerCapability",
-                f"{len(entries)} remaining power capabilities dropped: the passport holds "
-                "one value, without a state of charge, and none of them is the one",
             )
-        elif entries:
-            here = f"{c}/remainingPowerCapability" + ("/0" if isinstance(power, list) else "")
-            stamp(entries[0], here, soh_stamps)
-            value = entries[0].get("remainingPowerCapabilityValue")
-            if isinstance(value, Mapping):
-                inner = f"{here}/remainingPowerCapabilityValue"
-                stamp(value, inner, soh_stamps, "rPCLastUpdated")
-                if "atSoC" in value:
-                    self.note(
-                        a,
-                        f"{inner}/atSoC",
-                        f"state of charge {value['atSoC']} % of the remaining power "
-                        "capability dropped (no place in the passport model)",
-                    )
-                if "powerCapabilityAt" in value:
-                    self.put(
-                        (*soh, "remaining_power_capability_w"),
-                        value["powerCapabilityAt"],
-                        a,
-                        f"{inner}/powerCapabilityAt",
-                    )
         temperature_info = cond.get("temperatureInformation")
         if isinstance(temperature_info, Mapping):
             here = f"{c}/temperatureInformation"
@@ -3915,10 +3930,10 @@ LONGLIST_MAPPING: Final[tuple[LonglistMapping, ...]] = (
         "Remaining power capability",
         "W",
         f"{_K}/remainingPowerCapability/remainingPowerCapabilityValue/powerCapabilityAt",
-        "state.state_of_health.remaining_power_capability_w",
-        "W (as row 62); the passport "
-        "holds no state of charge for it, so atSoC is not written (missing) and dropped on "
-        "import; 1.2.0's list is read only when it has one entry",
+        "state.state_of_health.remaining_power_capability",
+        "atSoC <-> state_of_charge_percent, powerCapabilityAt <-> power_w in W (as row 62); "
+        "1.2.1 holds one value, so only the first is written (the others are reported lost); "
+        "on import every entry of 1.2.0's list is read",
     ),
     _ll(
         64,
@@ -4217,10 +4232,7 @@ WIRE_NOTES: Final[Mapping[str, str]] = {
         "capacity fade and resistance increase, occurred_on for negative events; on import, "
         "times that disagree are dropped with a note (the latest is kept)"
     ),
-    f"{_RPC}/atSoC": (
-        "not written (missing) and dropped on import: the passport's remaining power "
-        "capability has no state of charge"
-    ),
+    f"{_RPC}/atSoC": "state_of_charge_percent of the remaining power capability",
     f"{_RPC}/rPCLastUpdated": "measured_at",
     f"{_T}/initialInternalResistance/* [batteryComponent = module]": (
         "dropped on import: the passport holds cell and pack resistance"

@@ -19,6 +19,7 @@ from batterypass.model import (
     NonNegativeQuantity,
     Percent,
     PositiveQuantity,
+    PowerCapability,
     Quantity,
     Record,
     Text,
@@ -114,8 +115,12 @@ class StateOfHealthPayload(EventPayload):
     state_of_certified_energy_percent: Percent | None = Field(
         None, description="State of certified energy (EV), %"
     )
-    remaining_power_capability_w: NonNegativeQuantity | None = Field(
-        None, description="Remaining power capability, W (Annex VII Part A(2))"
+    remaining_power_capability: tuple[PowerCapability, ...] | None = Field(
+        None,
+        description=(
+            "Remaining power capability, W, each at the state of charge it was measured at "
+            "(Annex VII Part A(2); Annex IV Part B(4))"
+        ),
     )
     remaining_round_trip_efficiency_percent: Percent | None = Field(
         None, description="Remaining round-trip efficiency, % (Annex VII Part A(3))"

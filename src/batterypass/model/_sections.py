@@ -857,10 +857,10 @@ class StateOfHealth(Section):
         mandatory_for=EV_ONLY,
         longlist=(57,),
     )
-    remaining_power_capability_w: NonNegativeQuantity | None = data_point(
+    remaining_power_capability: tuple[PowerCapability, ...] | None = data_point(
         G4,
-        "Annex VII Part A(2)",
-        "Remaining power capability",
+        "Annex VII Part A(2); Annex IV Part B(4)",
+        "Remaining power capability (each value at the state of charge it was measured at)",
         unit="W",
         mandatory_for=LMT_STATIONARY,
         longlist=(63,),
