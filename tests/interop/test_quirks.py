@@ -119,6 +119,40 @@ def to_v120(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def test_remaining_power_capability_keeps_its_states_of_charge(support: Any) -> None:
+    """Annex IV Part B(4): each remaining power value goes with the state of charge it was
+    measured at. 1.2.1 holds one value (the first is written, the rest reported lost); a
+    1.2.0 list brings every value back."""
+    storage = support_passport(support, "lfp-storage")
+    held = storage.state.state_of_health.remaining_power_capability
+    assert held is not None and [x.state_of_charge_percent for x in held] == [80, 20]
+    docs = dm.export_aspects(storage)
+    v121 = docs[dm.PERFORMANCE]
+    written = v121["batteryCondition"]["remainingPowerCapability"]["remainingPowerCapabilityValue"]
+    assert (written["atSoC"], written["powerCapabilityAt"]) == (80, held[0].power_w)
+    assert [n.field for n in docs.lost if "power" in n.field] == [
+        "state.state_of_health.remaining_power_capability"
+    ]
+    assert (
+        back({dm.PERFORMANCE: v121}, storage).state.state_of_health.remaining_power_capability
+        == (held[:1])
+    )
+    v120 = to_v120(v121)
+    entry = v120["batteryCondition"]["remainingPowerCapability"][0]
+    second = copy.deepcopy(entry)
+    second["remainingPowerCapabilityValue"]["atSoC"] = held[1].state_of_charge_percent
+    second["remainingPowerCapabilityValue"]["powerCapabilityAt"] = held[1].power_w
+    v120["batteryCondition"]["remainingPowerCapability"].append(second)
+    from_120 = back({dm.PERFORMANCE: v120}, storage)
+    assert from_120.state.state_of_health.remaining_power_capability == held
+    # A value without its state of charge is an error at the aspect's own pointer.
+    del second["remainingPowerCapabilityValue"]["atSoC"]
+    error = import_error({dm.PERFORMANCE: v120}, storage)
+    assert "/batteryCondition/remainingPowerCapability/1/remainingPowerCapabilityValue/atSoC" in (
+        str(error)
+    )
+
+
 def test_quirk_performanceanddurability_1_2_1_is_not_compatible_with_1_2_0(
     support: Any,
 ) -> None:
