@@ -259,6 +259,39 @@ def test_efficiency_class_per_chemistry(
     assert (eff.chemistry_class, eff.minimum_percent) == (cls, percent)
 
 
+@pytest.mark.parametrize("family", ["solid-state", "other"])
+def test_efficiency_class_is_stated_not_guessed(family: str) -> None:
+    """Lithium-based (65 % from 2025) or other (50 %): solid-state and other do not tell."""
+
+    def edit(d: dict[str, Any]) -> None:
+        d["materials"]["chemistry"]["family"] = family
+
+    passport = variant("lfp-storage", edit)
+    result = recycling_potential(passport, at=date(2026, 1, 1))
+    assert result.recycling_efficiency is None
+    assert any(f"{family!r} does not tell whether" in n for n in result.notes)
+    stated = recycling_potential(
+        passport, at=date(2026, 1, 1), efficiency_class=ChemistryClass.LITHIUM_BASED
+    ).recycling_efficiency
+    assert stated is not None
+    assert (stated.chemistry_class, stated.minimum_percent) == (ChemistryClass.LITHIUM_BASED, 65)
+    other = recycling_potential(
+        passport, at=date(2026, 1, 1), efficiency_class=ChemistryClass.OTHER
+    ).recycling_efficiency
+    assert other is not None and other.minimum_percent == 50
+
+
+def test_stated_efficiency_class_must_agree_with_a_known_family() -> None:
+    passport = bp_json.loads((EXAMPLES / "lfp-storage.json").read_text(encoding="utf-8"))
+    same = recycling_potential(
+        passport, at=date(2026, 1, 1), efficiency_class=ChemistryClass.LITHIUM_BASED
+    )
+    assert same.recycling_efficiency is not None
+    with pytest.raises(ValidationError, match="contradicts the chemistry family 'lfp'") as info:
+        recycling_potential(passport, at=date(2026, 1, 1), efficiency_class=ChemistryClass.OTHER)
+    assert info.value.legal_basis == "Annex XII Part B"
+
+
 def test_dismantling_readiness_counts_present_non_empty_items() -> None:
     def edit(d: dict[str, Any]) -> None:
         d["circularity"].pop("part_numbers")

@@ -46,6 +46,27 @@ def test_recycling_declared_rates(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert run(["recycling", EV, "--at", "next year"]) == 2
 
 
+def test_recycling_efficiency_class_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((EXAMPLES / "lfp-storage.json").read_text(encoding="utf-8"))
+    doc["materials"]["chemistry"]["family"] = "solid-state"
+    solid = tmp_path / "solid.json"
+    solid.write_text(json.dumps(doc), encoding="utf-8")
+    assert run(["recycling", str(solid), "--at", "2026-01-01", "--json"]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["recycling_potential"]["recycling_efficiency"] is None
+    )
+    args = ["recycling", str(solid), "--at", "2026-01-01", "--json"]
+    assert run([*args, "--efficiency-class", "lithium-based"]) == 0
+    eff = json.loads(capsys.readouterr().out)["recycling_potential"]["recycling_efficiency"]
+    assert (eff["chemistry_class"], Decimal(eff["minimum_percent"])) == ("lithium-based", 65)
+    assert run([*args, "--efficiency-class", "lithium"]) == 2  # not a class: usage error
+    lfp = str(EXAMPLES / "lfp-storage.json")
+    assert run(["recycling", lfp, "--at", "2026-01-01", "--efficiency-class", "other"]) == 1
+    assert "contradicts the chemistry family 'lfp'" in capsys.readouterr().err
+
+
 def test_label_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "label.svg"
     scheme = ROOT / "examples" / "schemes" / "illustrative-2027.json"

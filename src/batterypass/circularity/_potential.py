@@ -15,6 +15,7 @@ from batterypass.errors import Issue, PathItem, ValidationError
 from batterypass.lifecycle import ChainReport, EventType, RecycledPayload
 from batterypass.model import (
     BatteryPassport,
+    ChemistryFamily,
     Element,
     RecoverableMass,
     RecyclingPotentialRecord,
@@ -176,6 +177,7 @@ def recycling_potential(
     at: date | None = None,
     rates: Mapping[Element, Decimal] | None = None,
     targets: RegulatoryTargets | None = None,
+    efficiency_class: ChemistryClass | None = None,
 ) -> RecyclingPotential:
     """Recoverable mass of each material in the battery: mass × recovery rate.
 
@@ -183,6 +185,9 @@ def recycling_potential(
     from the Annex XII Part C material-recovery targets in force on ``at``. ``at`` also selects
     the Annex XII Part B recycling-efficiency target of the chemistry class. Give at least one
     of the two; a date before the first Part C target yields no rates, and says so.
+    ``efficiency_class`` states the Part B class where the chemistry family does not tell it
+    (``solid-state``, ``other``: see :func:`chemistry_class`); without it no target is looked
+    up for those, and a note says why. Given for another family, it must agree with it.
     """
     if at is None and rates is None:
         raise ValidationError(
@@ -237,8 +242,13 @@ def recycling_potential(
         notes.append("no date given: recycling-efficiency target not looked up")
     elif chemistry is None:
         notes.append("chemistry not declared (materials.chemistry): no recycling-efficiency class")
+    elif (cls := _efficiency_class(chemistry.family, efficiency_class)) is None:
+        notes.append(
+            f"chemistry family {chemistry.family.value!r} does not tell whether the battery is "
+            "lithium-based (Annex XII Part B): state its class to look up the "
+            "recycling-efficiency target"
+        )
     else:
-        cls = chemistry_class(chemistry.family)
         target = targets.recycling_efficiency.in_force(cls.value, at)
         if target is None:
             notes.append(
@@ -271,6 +281,26 @@ def recycling_potential(
 def _tolerance(stated: Decimal) -> Decimal:
     # A stored value may be rounded: accept half a unit of its last stated digit.
     return Decimal(5).scaleb(int(stated.as_tuple().exponent) - 1)
+
+
+def _efficiency_class(
+    family: ChemistryFamily, stated: ChemistryClass | None
+) -> ChemistryClass | None:
+    derived = chemistry_class(family)
+    if stated is None:
+        return derived
+    if not isinstance(stated, ChemistryClass):
+        raise ValidationError(
+            f"efficiency_class must be a ChemistryClass, not {type(stated).__name__}"
+        )
+    if derived is not None and derived is not stated:
+        raise ValidationError(
+            f"efficiency class {stated.value!r} contradicts the chemistry family "
+            f"{family.value!r}, which is {derived.value}",
+            path=("materials", "chemistry", "family"),
+            legal_basis="Annex XII Part B",
+        )
+    return stated
 
 
 def check_recycling_potential(

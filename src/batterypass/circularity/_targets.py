@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from batterypass.codec.json import loads_value
 from batterypass.errors import BatteryPassError, PathItem, ValidationError
@@ -47,9 +47,20 @@ class ChemistryClass(enum.StrEnum):
     OTHER = "other"
 
 
-def chemistry_class(family: ChemistryFamily) -> ChemistryClass:
-    """The Annex XII Part B class of a chemistry family (``other`` for every family that is not
-    lead-acid, lithium-based or nickel-cadmium)."""
+_UNDETERMINED: Final = frozenset({ChemistryFamily.SOLID_STATE, ChemistryFamily.OTHER})
+
+
+def chemistry_class(family: ChemistryFamily) -> ChemistryClass | None:
+    """The Annex XII Part B class of a chemistry family, or None when the family does not tell.
+
+    ``solid-state`` names a construction, not a chemistry (a solid-state lithium-metal battery
+    is lithium-based, a solid-state sodium one is not), and ``other`` may be lithium-based too
+    (lithium-sulphur): for those two the class must be stated, never guessed, since the
+    targets differ (65 % / 70 % against 50 %). Every other family that is not lead-acid,
+    lithium-based or nickel-cadmium (sodium-ion, NiMH) is ``other``.
+    """
+    if family in _UNDETERMINED:
+        return None
     if family is ChemistryFamily.LEAD_ACID:
         return ChemistryClass.LEAD_ACID
     if family is ChemistryFamily.NICD:

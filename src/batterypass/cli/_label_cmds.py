@@ -21,7 +21,11 @@ from batterypass.carbon import (
     qr_svg,
     render_label,
 )
-from batterypass.circularity import recycled_content_compliance, recycling_potential
+from batterypass.circularity import (
+    ChemistryClass,
+    recycled_content_compliance,
+    recycling_potential,
+)
 from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, read_input
 from batterypass.codec import json as bp_json
@@ -108,6 +112,12 @@ def recycling(
     rates: Path | None = typer.Option(
         None, "--rates", help="A recycler's declared recovery rates: JSON {material: percent}."
     ),
+    efficiency_class: ChemistryClass | None = typer.Option(
+        None,
+        "--efficiency-class",
+        help="Annex XII Part B class where the chemistry family does not tell it "
+        "(solid-state, other).",
+    ),
     as_json: bool = JSON_OPT,
 ) -> int:
     """Recycled-content compliance (Art. 8) and recycling potential (Annex XII)."""
@@ -115,7 +125,12 @@ def recycling(
     when = _parse_date(at)
     declared = _load_rates(rates) if rates is not None else None
     content = recycled_content_compliance(passport, at=when)
-    potential = recycling_potential(passport, at=None if declared else when, rates=declared)
+    potential = recycling_potential(
+        passport,
+        at=None if declared else when,
+        rates=declared,
+        efficiency_class=efficiency_class,
+    )
     if as_json:
         emit_json(
             {
