@@ -104,7 +104,10 @@ def scan(
     """Check that ``data`` is exactly one acceptable CBOR data item; raise DecodeError if not.
 
     ``allowed_tags=None`` accepts every tag except :data:`NEVER_ALLOWED_TAGS`. Returns the tag
-    numbers that occur, so the decoder knows which tags to keep uninterpreted.
+    numbers that occur, so the decoder knows which tags to keep uninterpreted. With
+    ``allow_floats`` a float's form is not checked, not even in deterministic mode (which
+    would ask for its shortest form): ``decode_value`` therefore refuses floats in
+    deterministic mode, and so must any other caller.
     """
     n = len(data)
     if n > limits.max_bytes:
