@@ -278,7 +278,8 @@ def test_efficiency_class_is_stated_not_guessed(family: str) -> None:
     other = recycling_potential(
         passport, at=date(2026, 1, 1), efficiency_class=ChemistryClass.OTHER
     ).recycling_efficiency
-    assert other is not None and other.minimum_percent == 50
+    assert other is not None
+    assert other.minimum_percent == 50
 
 
 def test_stated_efficiency_class_must_agree_with_a_known_family() -> None:

@@ -125,7 +125,8 @@ def test_remaining_power_capability_keeps_its_states_of_charge(support: Any) -> 
     1.2.0 list brings every value back."""
     storage = support_passport(support, "lfp-storage")
     held = storage.state.state_of_health.remaining_power_capability
-    assert held is not None and [x.state_of_charge_percent for x in held] == [80, 20]
+    assert held is not None
+    assert [x.state_of_charge_percent for x in held] == [80, 20]
     docs = dm.export_aspects(storage)
     v121 = docs[dm.PERFORMANCE]
     written = v121["batteryCondition"]["remainingPowerCapability"]["remainingPowerCapabilityValue"]
