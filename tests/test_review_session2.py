@@ -1,0 +1,111 @@
+"""Regressions found reviewing the changes d86121b..395bc1b (second review of the session).
+
+Each test fails on 395bc1b and describes the expected behaviour; see the review report.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import pytest
+
+from batterypass.circularity import ChemistryClass, recycling_potential
+from batterypass.codec import battery_pass_dm as dm
+from batterypass.errors import ValidationError
+from batterypass.lifecycle import StateOfHealthPayload
+from batterypass.model import Element, completeness, parse_passport
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "passports"
+RPC = "state.state_of_health.remaining_power_capability"
+
+
+def _example(name: str) -> dict[str, Any]:
+    data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    assert isinstance(data, dict)
+    return data
+
+
+# --- remaining power capability: an empty list is not a value ---------------------------------
+
+
+def test_state_of_health_event_needs_a_value_not_an_empty_power_list() -> None:
+    """``StateOfHealthPayload`` demands "at least one value"; an empty remaining power
+    capability list carries none (before the change the field was a number, so this could not
+    happen). The event would replace the passport's whole state of health with nothing."""
+    with pytest.raises((pydantic.ValidationError, ValidationError)):
+        StateOfHealthPayload(remaining_power_capability=())
+
+
+def test_empty_remaining_power_capability_does_not_make_a_stationary_passport_complete() -> None:
+    """The remaining power capability is mandatory for LMT and stationary batteries
+    (Annex VII Part A(2)). ``completeness`` counts an empty list as a declaration, so ``[]``
+    (no measured value at all) now satisfies it. Either the model rejects the empty list
+    (``min_length=1``, the suggested fix) or completeness must still report the gap."""
+    data = _example("lfp-storage")
+    data["state"]["state_of_health"]["remaining_power_capability"] = []
+    try:
+        passport = parse_passport(data)
+    except ValidationError:
+        return  # rejected: fine
+    gaps = [g.path for g in completeness(passport).gaps]
+    assert RPC in gaps
+
+
+def test_empty_remaining_power_capability_is_not_silently_lost_on_export() -> None:
+    """Round-trip contract of the consortium export (specs/battery-pass-mapping.md): import of
+    the export equals the passport unless a ``lost`` note names the difference. An empty list
+    is written as nothing (a ``missing`` note only) and comes back as None, unreported."""
+    data = _example("lfp-storage")
+    data["state"]["state_of_health"]["remaining_power_capability"] = []
+    try:
+        passport = parse_passport(data)
+    except ValidationError:
+        return  # rejected by the model: nothing to lose
+    docs = dm.export_aspects(passport)
+    back = dm.import_aspects(docs, issued_at=passport.issued_at, issuer=passport.issuer)
+    if back.state.state_of_health.remaining_power_capability != ():
+        assert RPC in [n.field for n in docs.lost]
+
+
+# --- circularity: a contradicting efficiency class is an error, whatever else is given ---------
+
+
+def test_contradicting_efficiency_class_is_an_error_with_declared_rates() -> None:
+    """CHANGELOG / specs/recycling-potential.md: "A stated class that contradicts a known
+    family is an error". With declared rates (``at`` not given, which is what the CLI passes
+    for ``recycling --rates ... --efficiency-class ...``) the stated class is never looked at:
+    'other' for an LFP battery is silently accepted and ignored."""
+    passport = parse_passport(_example("lfp-storage"))
+    with pytest.raises(ValidationError, match="contradicts the chemistry family"):
+        recycling_potential(
+            passport,
+            rates={Element.LITHIUM: Decimal(50)},
+            efficiency_class=ChemistryClass.OTHER,
+        )
+
+
+def test_efficiency_class_of_the_wrong_type_is_refused_with_declared_rates() -> None:
+    passport = parse_passport(_example("lfp-storage"))
+    with pytest.raises(ValidationError, match="must be a ChemistryClass"):
+        recycling_potential(
+            passport,
+            rates={Element.LITHIUM: Decimal(50)},
+            efficiency_class="other",  # type: ignore[arg-type]
+        )
+
+
+# --- docs ---------------------------------------------------------------------------------------
+
+
+def test_mapping_doc_no_longer_says_the_state_of_charge_is_dropped() -> None:
+    """specs/battery-pass-mapping.md ("What does not cross") still lists "the state of charge
+    of the remaining power capability" among the consortium data dropped on import; it is now
+    read into ``state_of_charge_percent``."""
+    text = (ROOT / "specs" / "battery-pass-mapping.md").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    assert "the state of charge of the remaining power capability" not in flat
