@@ -282,6 +282,21 @@ def test_efficiency_class_is_stated_not_guessed(family: str) -> None:
     assert other.minimum_percent == 50
 
 
+def test_stated_efficiency_class_without_a_declared_chemistry() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        del d["materials"]["chemistry"]
+
+    passport = variant("lfp-storage", edit)
+    none = recycling_potential(passport, at=date(2031, 1, 1))
+    assert none.recycling_efficiency is None
+    assert any("no class stated" in n for n in none.notes)
+    stated = recycling_potential(
+        passport, at=date(2031, 1, 1), efficiency_class=ChemistryClass.LITHIUM_BASED
+    ).recycling_efficiency
+    assert stated is not None
+    assert stated.minimum_percent == 70
+
+
 def test_stated_efficiency_class_must_agree_with_a_known_family() -> None:
     passport = bp_json.loads((EXAMPLES / "lfp-storage.json").read_text(encoding="utf-8"))
     same = recycling_potential(

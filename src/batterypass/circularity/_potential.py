@@ -197,6 +197,9 @@ def recycling_potential(
     targets = targets or RegulatoryTargets.shipped()
     notes: list[str] = []
     comp = passport.materials
+    # Checked first, whatever else is given: a stated class is never silently ignored.
+    family = comp.chemistry.family if comp.chemistry is not None else None
+    cls = _efficiency_class(family, efficiency_class)
     masses = {m.element: m.mass_kg for m in comp.element_masses or ()}
     if comp.element_masses is None:
         notes.append("no element masses declared (materials.element_masses): nothing to assess")
@@ -237,14 +240,16 @@ def recycling_potential(
     total = sum((m.recoverable_kg for m in materials), Decimal(0))
 
     efficiency: EfficiencyTarget | None = None
-    chemistry = comp.chemistry
     if at is None:
         notes.append("no date given: recycling-efficiency target not looked up")
-    elif chemistry is None:
-        notes.append("chemistry not declared (materials.chemistry): no recycling-efficiency class")
-    elif (cls := _efficiency_class(chemistry.family, efficiency_class)) is None:
+    elif cls is None and family is None:
         notes.append(
-            f"chemistry family {chemistry.family.value!r} does not tell whether the battery is "
+            "chemistry not declared (materials.chemistry) and no class stated: no "
+            "recycling-efficiency class"
+        )
+    elif cls is None:
+        notes.append(
+            f"chemistry family {str(family)!r} does not tell whether the battery is "
             "lithium-based (Annex XII Part B): state its class to look up the "
             "recycling-efficiency target"
         )
@@ -284,16 +289,17 @@ def _tolerance(stated: Decimal) -> Decimal:
 
 
 def _efficiency_class(
-    family: ChemistryFamily, stated: ChemistryClass | None
+    family: ChemistryFamily | None, stated: ChemistryClass | None
 ) -> ChemistryClass | None:
-    derived = chemistry_class(family)
-    if stated is None:
-        return derived
-    if not isinstance(stated, ChemistryClass):
+    """The stated class, checked against the family; else the family's class, if it tells."""
+    if stated is not None and not isinstance(stated, ChemistryClass):
         raise ValidationError(
             f"efficiency_class must be a ChemistryClass, not {type(stated).__name__}"
         )
-    if derived is not None and derived is not stated:
+    derived = chemistry_class(family) if family is not None else None
+    if stated is None:
+        return derived
+    if family is not None and derived is not None and derived is not stated:
         raise ValidationError(
             f"efficiency class {stated.value!r} contradicts the chemistry family "
             f"{family.value!r}, which is {derived.value}",

@@ -19,7 +19,7 @@ from batterypass.model import (
     NonNegativeQuantity,
     Percent,
     PositiveQuantity,
-    PowerCapability,
+    PowerCapabilities,
     Quantity,
     Record,
     Text,
@@ -115,7 +115,7 @@ class StateOfHealthPayload(EventPayload):
     state_of_certified_energy_percent: Percent | None = Field(
         None, description="State of certified energy (EV), %"
     )
-    remaining_power_capability: tuple[PowerCapability, ...] | None = Field(
+    remaining_power_capability: PowerCapabilities | None = Field(
         None,
         description=(
             "Remaining power capability, W, each at the state of charge it was measured at "

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from batterypass.model._access import AccessGroup, Scope, data_point
@@ -61,6 +61,7 @@ __all__ = [
     "PartNumber",
     "Performance",
     "PostalAddress",
+    "PowerCapabilities",
     "PowerCapability",
     "Record",
     "RecoverableMass",
@@ -262,6 +263,22 @@ class PowerCapability(Record):
 
     state_of_charge_percent: Percent
     power_w: PositiveQuantity
+
+
+def _measured(values: tuple[PowerCapability, ...]) -> tuple[PowerCapability, ...]:
+    # An after-validator rather than min_length: pydantic would also count the items that
+    # failed validation as missing, and report a spurious "at least 1 item" beside them.
+    if not values:
+        raise ValueError("give at least one measured value, or leave the data point out")
+    return values
+
+
+PowerCapabilities = Annotated[
+    tuple[PowerCapability, ...],
+    AfterValidator(_measured),
+    Field(json_schema_extra={"minItems": 1}),
+]
+"""Measured power capabilities: at least one (an empty list would declare a value it lacks)."""
 
 
 class NegativeEvent(Record):
@@ -657,7 +674,7 @@ class Performance(Section):
         unit="V",
         longlist=(60,),
     )
-    original_power_capability: tuple[PowerCapability, ...] | None = data_point(
+    original_power_capability: PowerCapabilities | None = data_point(
         G1,
         "Annex XIII(1)(i); Annex IV Part B(4)",
         "Original power capability (at 80 % and 20 % state of charge)",
@@ -857,7 +874,7 @@ class StateOfHealth(Section):
         mandatory_for=EV_ONLY,
         longlist=(57,),
     )
-    remaining_power_capability: tuple[PowerCapability, ...] | None = data_point(
+    remaining_power_capability: PowerCapabilities | None = data_point(
         G4,
         "Annex VII Part A(2); Annex IV Part B(4)",
         "Remaining power capability (each value at the state of charge it was measured at)",
