@@ -2099,6 +2099,23 @@ class _Importer:
     def at(self, path: tuple[PathItem, ...], aspect: str, pointer: str) -> None:
         self.origin[path] = (aspect, pointer)
 
+    def power_capability(
+        self, value: Mapping[str, Any], path: tuple[PathItem, ...], aspect: str, pointer: str
+    ) -> dict[str, Any]:
+        """A ``PowerCapability`` from ``{atSoC, powerCapabilityAt}`` at ``pointer``, to sit at
+        ``path``; what is absent is left out (the model then names it, traced here)."""
+        self.at((*path, "state_of_charge_percent"), aspect, f"{pointer}/atSoC")
+        self.at((*path, "power_w"), aspect, f"{pointer}/powerCapabilityAt")
+        self.at(path, aspect, pointer)
+        return {
+            k: v
+            for k, v in (
+                ("state_of_charge_percent", value.get("atSoC")),
+                ("power_w", value.get("powerCapabilityAt")),
+            )
+            if v is not None
+        }
+
     # ------------------------------------------------------------ structure (pass 1)
 
     def check(self, value: Any, typ: _Type, aspect: str, pointer: str, model: str) -> Any:
@@ -2801,21 +2818,10 @@ class _Importer:
             for i, entry in enumerate(tech["originalPowerCapability"]):
                 if entry is None:
                     continue
-                here = f"{t}/originalPowerCapability/{i}"
                 path: tuple[PathItem, ...] = (*perf, "original_power_capability", len(caps))
                 caps.append(
-                    {
-                        k: v
-                        for k, v in (
-                            ("state_of_charge_percent", entry.get("atSoC")),
-                            ("power_w", entry.get("powerCapabilityAt")),
-                        )
-                        if v is not None
-                    }
+                    self.power_capability(entry, path, a, f"{t}/originalPowerCapability/{i}")
                 )
-                self.at((*path, "state_of_charge_percent"), a, f"{here}/atSoC")
-                self.at((*path, "power_w"), a, f"{here}/powerCapabilityAt")
-                self.at(path, a, here)
             self.put((*perf, "original_power_capability"), caps, a, f"{t}/originalPowerCapability")
         if "ratedMaximumPower" in tech:
             self.put(
@@ -3014,19 +3020,7 @@ class _Importer:
             inner = f"{here}/remainingPowerCapabilityValue"
             stamp(value, inner, soh_stamps, "rPCLastUpdated")
             path = (*soh, "remaining_power_capability", len(remaining))
-            remaining.append(
-                {
-                    k: v
-                    for k, v in (
-                        ("state_of_charge_percent", value.get("atSoC")),
-                        ("power_w", value.get("powerCapabilityAt")),
-                    )
-                    if v is not None
-                }
-            )
-            self.at((*path, "state_of_charge_percent"), a, f"{inner}/atSoC")
-            self.at((*path, "power_w"), a, f"{inner}/powerCapabilityAt")
-            self.at(path, a, inner)
+            remaining.append(self.power_capability(value, path, a, inner))
         if remaining:
             self.put(
                 (*soh, "remaining_power_capability"),
