@@ -129,6 +129,20 @@ class ValidationError(BatteryPassError):
             Issue(tuple(path or ()), message, legal_basis),
         )
 
+    @classmethod
+    def from_issues(cls, issues: Sequence[Issue], *, source: str | None = None) -> ValidationError:
+        """The error for one or more ``issues``: the first one's message, path and legal
+        basis, and how many more there are."""
+        first = issues[0]
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        return cls(
+            f"{first.message}{more}",
+            issues=issues,
+            path=first.path,
+            legal_basis=first.legal_basis,
+            source=source,
+        )
+
 
 class DecodeError(BatteryPassError):
     """Bytes or text could not be decoded: not JSON/CBOR/COSE, truncated, non-canonical or over

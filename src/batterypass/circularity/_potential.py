@@ -402,14 +402,7 @@ def check_recycling_potential(
             )
         )
     if issues:
-        first = issues[0]
-        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-        raise ValidationError(
-            f"{first.message}{more}",
-            issues=issues,
-            path=first.path,
-            legal_basis=first.legal_basis,
-        )
+        raise ValidationError.from_issues(issues)
 
 
 @dataclass(frozen=True, slots=True)

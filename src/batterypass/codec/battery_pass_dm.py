@@ -2099,6 +2099,15 @@ class _Importer:
     def at(self, path: tuple[PathItem, ...], aspect: str, pointer: str) -> None:
         self.origin[path] = (aspect, pointer)
 
+    def put_single_document(
+        self, path: tuple[PathItem, ...], title: str, url: Any, aspect: str, pointer: str
+    ) -> None:
+        """A list of one document (``title``, ``url``) at ``path``, traced to ``pointer``: the
+        import side of :func:`single_document_url`."""
+        self.put(path, [{"title": title, "url": url}], aspect, pointer)
+        self.at((*path, 0), aspect, pointer)
+        self.at((*path, 0, "url"), aspect, pointer)
+
     def power_capability(
         self, value: Mapping[str, Any], path: tuple[PathItem, ...], aspect: str, pointer: str
     ) -> dict[str, Any]:
@@ -2742,15 +2751,13 @@ class _Importer:
         safety = doc.get("safetyMeasures")
         if isinstance(safety, Mapping):
             if "safetyInstructions" in safety:
-                here = "/safetyMeasures/safetyInstructions"
-                self.put(
+                self.put_single_document(
                     ("circularity", "safety_measures"),
-                    [{"title": _SAFETY_TITLE, "url": safety["safetyInstructions"]}],
+                    _SAFETY_TITLE,
+                    safety["safetyInstructions"],
                     a,
-                    here,
+                    "/safetyMeasures/safetyInstructions",
                 )
-                self.at(("circularity", "safety_measures", 0), a, here)
-                self.at(("circularity", "safety_measures", 0, "url"), a, here)
             if "extinguishingAgent" in safety:
                 here = "/safetyMeasures/extinguishingAgent"
                 agents = safety["extinguishingAgent"]
@@ -3133,15 +3140,13 @@ class _Importer:
             )
             self.at(("labels", "declaration_of_conformity", "url"), a, here)
         if "resultOfTestReport" in doc:
-            here = "/resultOfTestReport"
-            self.put(
+            self.put_single_document(
                 ("labels", "test_reports"),
-                [{"title": _TEST_REPORT_TITLE, "url": doc["resultOfTestReport"]}],
+                _TEST_REPORT_TITLE,
+                doc["resultOfTestReport"],
                 a,
-                here,
+                "/resultOfTestReport",
             )
-            self.at(("labels", "test_reports", 0), a, here)
-            self.at(("labels", "test_reports", 0, "url"), a, here)
         if "labels" not in doc:
             return
         symbols: list[dict[str, Any]] = []

@@ -514,9 +514,7 @@ def _validation_error(e: pydantic.ValidationError, source: str | None) -> Valida
     for err in e.errors(include_url=False):
         issue = issue_from_pydantic(err)
         issues.append(Issue(issue.path, issue.message.replace("passport model", "event model")))
-    first = issues[0]
-    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-    return ValidationError(f"{first.message}{more}", issues=issues, path=first.path, source=source)
+    return ValidationError.from_issues(issues, source=source)
 
 
 def sign_event(event: Event, key: Signer, *, kid: str | None = None) -> bytes:

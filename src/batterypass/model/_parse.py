@@ -91,12 +91,4 @@ def parse_passport(
         )
     except pydantic.ValidationError as e:
         issues = [issue_from_pydantic(err) for err in e.errors(include_url=False)]
-        first = issues[0]
-        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-        raise ValidationError(
-            f"{first.message}{more}",
-            issues=issues,
-            path=first.path,
-            legal_basis=first.legal_basis,
-            source=source,
-        ) from e
+        raise ValidationError.from_issues(issues, source=source) from e
