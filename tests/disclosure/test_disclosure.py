@@ -27,7 +27,7 @@ from batterypass.disclosure import (
 )
 from batterypass.errors import BatteryPassError, DecodeError, SignatureError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
-from batterypass.model import AccessGroup, Audience, BatteryPassport, iter_data_points
+from batterypass.model import VISIBILITY, AccessGroup, Audience, BatteryPassport, iter_data_points
 from batterypass.testing import passports
 from batterypass.verify import (
     Role,
@@ -108,8 +108,25 @@ def test_examples(example_passport: BatteryPassport) -> None:
         assert result.passport == example_passport.view(audience)
         assert result.groups == {AccessGroup.PUBLIC} | sd_groups(audience)
         assert result.kid == KEY.kid
-    # the issued file is the Commission's presentation
-    assert dp.to_bytes() == present(dp, Audience.COMMISSION)
+    # The issued file opens every withheld group; since the Commission sees points 1 to 3
+    # only (Art. 77(2)(b)), it is no longer the Commission's presentation.
+    assert dp.to_bytes() != present(dp, Audience.COMMISSION)
+    assert set(_openings(dp.to_bytes())) == {2, 3, 4}
+
+
+def test_commission_presentation_withholds_individual_battery_data(
+    ev_passport: BatteryPassport,
+) -> None:
+    # Art. 77(2)(b) opens Annex XIII points 2 and 3 to the Commission; point 4 is opened by
+    # point (c) to persons with a legitimate interest only.
+    data = present(issue_disclosable(ev_passport, KEY), Audience.COMMISSION)
+    assert set(_openings(data)) == {2, 3}
+    shown = _verify(data, ev_passport, audience=Audience.COMMISSION)
+    assert shown.status is None
+    assert shown.state.usage.full_cycles is None
+    assert shown.state.state_of_health.state_of_certified_energy_percent is None
+    assert shown.labels.test_reports == ev_passport.labels.test_reports
+    assert shown.materials.materials == ev_passport.materials.materials
 
 
 def sd_groups(audience: Audience) -> set[AccessGroup]:
@@ -211,7 +228,7 @@ def test_public_presentation_of_the_ev_example_fits_one_qr_code(
 
 
 def test_tampering_with_any_disclosure_byte_fails(ev_passport: BatteryPassport) -> None:
-    data = present(issue_disclosable(ev_passport, KEY), Audience.COMMISSION)
+    data = issue_disclosable(ev_passport, KEY).to_bytes()
     openings = _openings(data)
     for group, items in openings.items():
         for i, item in enumerate(items):
@@ -272,14 +289,14 @@ def test_duplicate_disclosures_are_refused(ev_passport: BatteryPassport) -> None
 @pytest.mark.parametrize("keys", [(99,), (12, 0, 99), (1,), (6, 5)])
 def test_unknown_key_paths_are_refused(ev_passport: BatteryPassport, keys: tuple[int, ...]) -> None:
     # (1,) is passport_id and (6, 5) general.mass_kg: group 1 is never disclosed
-    data = present(issue_disclosable(ev_passport, KEY), Audience.COMMISSION)
+    data = issue_disclosable(ev_passport, KEY).to_bytes()
     openings = _openings(data)
     openings[2] = [*openings[2], sd.encode_disclosure(b"\3" * 16, keys, "x")]
     assert _reason(_rebuild(data, openings), ev_passport) is DisclosureReason.UNKNOWN
 
 
 def test_a_disclosure_under_the_wrong_group_is_refused(ev_passport: BatteryPassport) -> None:
-    data = present(issue_disclosable(ev_passport, KEY), Audience.COMMISSION)
+    data = issue_disclosable(ev_passport, KEY).to_bytes()
     openings = _openings(data)
     status = next(i for i in openings[4] if sd.decode_disclosure(i)[1] == (5,))
     openings[4].remove(status)
@@ -314,7 +331,8 @@ def test_audience_must_match_exactly(
     ev_passport: BatteryPassport, made_for: Audience, checked_as: Audience
 ) -> None:
     data = present(issue_disclosable(ev_passport, KEY), made_for)
-    if made_for == checked_as:
+    if VISIBILITY[made_for] == VISIBILITY[checked_as]:
+        # Authorities and the Commission see the same points 1 to 3 (Art. 77(2)(b)).
         assert _verify(data, ev_passport, audience=checked_as) == ev_passport.view(made_for)
         return
     with pytest.raises(DisclosureError) as info:
@@ -323,7 +341,7 @@ def test_audience_must_match_exactly(
 
 
 def test_any_whole_groups_without_an_audience(ev_passport: BatteryPassport) -> None:
-    data = present(issue_disclosable(ev_passport, KEY), Audience.COMMISSION)
+    data = issue_disclosable(ev_passport, KEY).to_bytes()
     only_3 = {3: _openings(data)[3]}
     shown = _verify(_rebuild(data, only_3), ev_passport)
     assert shown.labels.test_reports == ev_passport.labels.test_reports

@@ -80,7 +80,34 @@ def test_visibility_table_matches_annex_xiii() -> None:
     assert AccessGroup.AUTHORITY not in VISIBILITY[Audience.LEGITIMATE_INTEREST]
     assert AccessGroup.INDIVIDUAL in VISIBILITY[Audience.LEGITIMATE_INTEREST]
     assert AccessGroup.INDIVIDUAL not in VISIBILITY[Audience.AUTHORITY]
-    assert VISIBILITY[Audience.COMMISSION] == set(AccessGroup)
+    # Art. 77(2)(b): the Commission sees points 2 and 3 besides the public point 1; point 4
+    # (the individual battery's data) is opened by point (c) to legitimate interest only.
+    assert VISIBILITY[Audience.COMMISSION] == {
+        AccessGroup.PUBLIC,
+        AccessGroup.LEGITIMATE_INTEREST,
+        AccessGroup.AUTHORITY,
+    }
+    assert VISIBILITY[Audience.AUTHORITY] == VISIBILITY[Audience.COMMISSION]
+
+
+def test_visibility_is_derived_from_the_quoted_article() -> None:
+    from batterypass.model import ACCESS_RULES, access_basis, visibility
+
+    assert visibility(ACCESS_RULES) == VISIBILITY
+    assert [r.point for r in ACCESS_RULES] == ["a", "b", "c"]
+    for rule in ACCESS_RULES:
+        for group in rule.groups:
+            assert (
+                f"point {int(group)}" in rule.text
+                or f"points {int(group)}" in rule.text
+                or (f"and {int(group)}" in rule.text)
+            )
+    basis = access_basis("commission", AccessGroup.AUTHORITY)
+    assert basis is not None
+    assert basis.point == "b"
+    assert "the Commission" in basis.text
+    assert access_basis("commission", AccessGroup.INDIVIDUAL) is None
+    assert access_basis("legitimate-interest", AccessGroup.AUTHORITY) is None
 
 
 def test_examples_are_valid_and_complete(example_passport: BatteryPassport) -> None:
@@ -342,4 +369,8 @@ def test_view_does_not_modify_the_original(ev_passport: BatteryPassport) -> None
     before = copy.deepcopy(ev_passport)
     ev_passport.view(Audience.PUBLIC)
     assert ev_passport == before
-    assert ev_passport.view("commission") == ev_passport
+    commission = ev_passport.view("commission")
+    assert commission.labels.test_reports == ev_passport.labels.test_reports
+    assert commission.status is None
+    assert ev_passport.status is not None
+    assert commission.state.usage.full_cycles is None

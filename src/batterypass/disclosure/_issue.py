@@ -109,8 +109,8 @@ class DisclosablePassport:
     """Every encoded disclosure and decoy, by group 2, 3 and 4, in digest order."""
 
     def to_bytes(self) -> bytes:
-        """The file format: the presentation that opens all three groups (a valid
-        presentation for the Commission)."""
+        """The file format: the presentation that opens all three withheld groups. No audience
+        sees all three (Art. 77(2)): present it to none, make a presentation per audience."""
         return _with_openings(self.message, self.openings, frozenset(sd.WITHHELD_GROUPS))
 
     @classmethod

@@ -6,12 +6,16 @@ Plain pydantic models only: this package knows nothing of bytes or signatures.
 from __future__ import annotations
 
 from batterypass.model._access import (
+    ACCESS_RULES,
     VISIBILITY,
     AccessGroup,
+    AccessRule,
     Audience,
     DataPointInfo,
     Scope,
+    access_basis,
     info_of,
+    visibility,
 )
 from batterypass.model._completeness import CompletenessReport, Gap, completeness
 from batterypass.model._enums import (
@@ -76,9 +80,11 @@ from batterypass.model._types import (
 )
 
 __all__ = [
+    "ACCESS_RULES",
     "SCHEMA_VERSION",
     "VISIBILITY",
     "AccessGroup",
+    "AccessRule",
     "Audience",
     "BatteryCategory",
     "BatteryPassport",
@@ -131,6 +137,7 @@ __all__ = [
     "Text",
     "Url",
     "Usage",
+    "access_basis",
     "check_identifier",
     "completeness",
     "gtin_check_digit",
@@ -139,4 +146,5 @@ __all__ = [
     "iter_data_points",
     "legal_basis_of",
     "parse_passport",
+    "visibility",
 ]

@@ -17,14 +17,18 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 
 __all__ = [
+    "ACCESS_RULES",
     "ALL_SCOPES",
     "VISIBILITY",
     "AccessGroup",
+    "AccessRule",
     "Audience",
     "DataPointInfo",
     "Scope",
+    "access_basis",
     "data_point",
     "info_of",
+    "visibility",
 ]
 
 
@@ -46,22 +50,79 @@ class Audience(enum.StrEnum):
 
     PUBLIC = "public"
     LEGITIMATE_INTEREST = "legitimate-interest"
+    """Persons with a legitimate interest (Art. 77(2), third subparagraph)."""
     AUTHORITY = "authority"
     """Notified bodies and market surveillance authorities."""
     COMMISSION = "commission"
 
 
-VISIBILITY: dict[Audience, frozenset[AccessGroup]] = {
-    Audience.PUBLIC: frozenset({AccessGroup.PUBLIC}),
-    Audience.LEGITIMATE_INTEREST: frozenset(
-        {AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST, AccessGroup.INDIVIDUAL}
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    """One point of Art. 77(2), second subparagraph: which Annex XIII points it opens, to whom,
+    in the Regulation's words."""
+
+    point: str
+    """The point of Art. 77(2), second subparagraph: ``"a"``, ``"b"`` or ``"c"``."""
+    groups: frozenset[AccessGroup]
+    audiences: frozenset[Audience]
+    text: str
+    """The provision's wording (Regulation (EU) 2023/1542, OJ L 191, 28.7.2023)."""
+
+
+ACCESS_RULES: tuple[AccessRule, ...] = (
+    AccessRule(
+        "a",
+        frozenset({AccessGroup.PUBLIC}),
+        frozenset(Audience),
+        "publicly accessible information as set out in Annex XIII, point 1",
     ),
-    Audience.AUTHORITY: frozenset(
-        {AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST, AccessGroup.AUTHORITY}
+    AccessRule(
+        "b",
+        frozenset({AccessGroup.LEGITIMATE_INTEREST, AccessGroup.AUTHORITY}),
+        frozenset({Audience.AUTHORITY, Audience.COMMISSION}),
+        "information as set out in Annex XIII, points 2 and 3, accessible only to notified "
+        "bodies, market surveillance authorities and the Commission",
     ),
-    Audience.COMMISSION: frozenset(AccessGroup),
-}
-"""Which groups each audience may see (Art. 77(2); the table in docs/adr/0002)."""
+    AccessRule(
+        "c",
+        frozenset({AccessGroup.LEGITIMATE_INTEREST, AccessGroup.INDIVIDUAL}),
+        frozenset({Audience.LEGITIMATE_INTEREST}),
+        "information as set out in Annex XIII, points 2 and 4, accessible only to any natural "
+        "or legal person with a legitimate interest in accessing and processing that "
+        "information for the purposes referred to in the third subparagraph of this paragraph",
+    ),
+)
+"""Art. 77(2), second subparagraph, as data: the only source of :data:`VISIBILITY`.
+
+The Commission appears in point (b) only, so it sees Annex XIII points 1 to 3 and not the
+individual battery's data of point 4 (docs/adr/0002). The implementing act on "legitimate
+interest" (Art. 77(9)) may refine who counts as such a person; that refinement belongs here."""
+
+
+def visibility(
+    rules: Iterable[AccessRule] = ACCESS_RULES,
+) -> dict[Audience, frozenset[AccessGroup]]:
+    """Which access groups each audience may see under ``rules``."""
+    seen: dict[Audience, set[AccessGroup]] = {audience: set() for audience in Audience}
+    for rule in rules:
+        for audience in rule.audiences:
+            seen[audience] |= rule.groups
+    return {audience: frozenset(groups) for audience, groups in seen.items()}
+
+
+def access_basis(audience: Audience | str, group: AccessGroup) -> AccessRule | None:
+    """The point of Art. 77(2) that lets ``audience`` see ``group``, or ``None`` if none does."""
+    wanted = Audience(audience)
+    for rule in ACCESS_RULES:
+        if wanted in rule.audiences and group in rule.groups:
+            return rule
+    return None
+
+
+VISIBILITY: dict[Audience, frozenset[AccessGroup]] = visibility()
+"""Which groups each audience may see, derived from :data:`ACCESS_RULES` (Art. 77(2)):
+public 1; persons with a legitimate interest 1, 2, 4; notified bodies and market surveillance
+authorities 1, 2, 3; the Commission 1, 2, 3."""
 
 
 class Scope(enum.StrEnum):
