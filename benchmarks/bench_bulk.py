@@ -50,10 +50,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from batterypass.codec import json as bp_json
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.keys import Algorithm, PrivateKey
-from batterypass.model import BatteryPassport
-from batterypass.verify import Role, TrustStore, sign_passport, verify_many
+from batterypass.model import BatteryPassport, Role
+from batterypass.verify import TrustStore, verify_many
 from batterypass.verify._bulk import _pool_context
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,12 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from batterypass.codec import disclosable as sd
+from batterypass import codec as sd
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.disclosure import QR_MAX_BYTES, issue_disclosable, present
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.model import Audience
-from batterypass.verify import sign_passport
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ("ev-nmc", "lfp-storage", "lmt-ebike")
@@ -24,7 +24,7 @@ ALGORITHMS = (Algorithm.ED25519, Algorithm.ESP256)
 
 
 def main() -> int:
-    per_point = sum(sd.group_size(g) for g in sd.WITHHELD_GROUPS)
+    per_point = sum(sd.withheld_group_size(g) for g in sd.WITHHELD_GROUPS)
     header = ["passport", "alg", "plain signed"] + [a.value for a in Audience] + ["QR"]
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))

@@ -13,7 +13,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "batterypass"
 # Lower number = lower layer. A module may import its own layer or lower ones.
 LAYER = {
     "errors": 0,
-    "_roles": 0,
     "_fs": 0,
     "model": 1,
     "testing": 2,
@@ -64,6 +63,19 @@ def test_imports_point_downwards(path: Path) -> None:
             continue
         target = parts[1]
         assert LAYER[target] <= mine, f"{path.relative_to(SRC)} imports {name} (upward)"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_private_modules_stay_in_their_package(path: Path) -> None:
+    # ``batterypass.<pkg>._x`` is private to <pkg>: other packages go through its __init__.
+    # (The top-level ``batterypass._fs`` is shared by design: it has no package.)
+    mine = _top(path)
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[0] != "batterypass" or len(parts) < 3:
+            continue
+        if any(p.startswith("_") for p in parts[2:]):
+            assert parts[1] == mine, f"{path.relative_to(SRC)} imports {name} (private)"
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.keys import PrivateKey
 from batterypass.lifecycle import Head, next_event, sign_event, sign_head, successor_passport
-from batterypass.model import Operator, PostalAddress
-from batterypass.verify import Role, TrustStore, sign_passport
+from batterypass.model import Operator, PostalAddress, Role
+from batterypass.verify import TrustStore
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent

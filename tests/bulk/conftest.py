@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.keys import PrivateKey
 from batterypass.model import BatteryPassport
-from batterypass.verify import TrustStore, sign_passport
+from batterypass.verify import TrustStore
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

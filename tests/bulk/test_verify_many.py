@@ -12,17 +12,11 @@ from pathlib import Path
 import pytest
 
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.errors import TrustError
 from batterypass.keys import PrivateKey
-from batterypass.model import BatteryPassport
-from batterypass.verify import (
-    BulkResult,
-    Role,
-    TrustStore,
-    sign_passport,
-    verify_many,
-    verify_passport,
-)
+from batterypass.model import BatteryPassport, Role
+from batterypass.verify import BulkResult, TrustStore, verify_many, verify_passport
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -134,8 +128,7 @@ def test_results_match_verify_passport(
 
 def test_signature_over_a_non_passport_is_still_refused(trust: TrustStore) -> None:
     # A trusted key's valid signature does not make arbitrary bytes a passport.
-    from batterypass.cose import sign1
-    from batterypass.verify import PASSPORT_CONTENT_TYPE
+    from batterypass.cose import PASSPORT_CONTENT_TYPE, sign1
 
     key = load_key("ev-maker")
     junk = sign1(b"\xa1\x01\x02", key, content_type=PASSPORT_CONTENT_TYPE)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from batterypass.circularity import recovered_masses, recovery_from_chain
-from batterypass.lifecycle import ChainReport, read_log
+from batterypass.lifecycle import VerifiedChain, read_log
 from batterypass.model import Element
 from batterypass.verify import TrustStore, verify_events
 
@@ -18,7 +18,7 @@ LIFE = Path(__file__).resolve().parents[2] / "examples" / "lifecycle"
 AT = datetime(2040, 1, 1, tzinfo=UTC)
 
 
-def _report(name: str) -> ChainReport:
+def _report(name: str) -> VerifiedChain:
     return verify_events(
         read_log(LIFE / f"{name}.events"),
         trust=TrustStore.from_file(LIFE / "trust.json"),

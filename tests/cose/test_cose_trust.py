@@ -11,7 +11,8 @@ import pytest
 
 from batterypass.errors import BatteryPassError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
-from batterypass.verify import TRUST_FILE_FORMAT, Role, TrustedKey, TrustStore
+from batterypass.model import Role
+from batterypass.verify import TRUST_FILE_FORMAT, TrustedKey, TrustStore
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 T1 = datetime(2031, 1, 1, tzinfo=UTC)

@@ -14,7 +14,8 @@ from cryptography.x509.oid import NameOID
 from batterypass.cose import Sign1Error, Sign1Reason, decode_sign1_unverified, sign1, verify_sign1
 from batterypass.errors import TrustError
 from batterypass.keys import PrivateKey, PublicKey
-from batterypass.verify import Role, TrustAnchor, TrustStore, verify_x509_chain
+from batterypass.model import Role
+from batterypass.verify import TrustAnchor, TrustStore, verify_x509_chain
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ORG = "LEI:5299000J2N45DDNE4Y28"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batterypass.codec import disclosable as sd
+from batterypass import codec as sd
 from batterypass.codec.cbor import Tag, decode_value, encode_value
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.disclosure import (
     DISCLOSABLE_CONTENT_TYPE,
     OPENINGS_LABEL,
@@ -27,16 +27,16 @@ from batterypass.disclosure import (
 )
 from batterypass.errors import BatteryPassError, DecodeError, SignatureError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
-from batterypass.model import VISIBILITY, AccessGroup, Audience, BatteryPassport, iter_data_points
-from batterypass.testing import passports
-from batterypass.verify import (
+from batterypass.model import (
+    VISIBILITY,
+    AccessGroup,
+    Audience,
+    BatteryPassport,
     Role,
-    TrustStore,
-    sign_passport,
-    verify_passport,
-    verify_presentation,
-    verify_presentation_with_signer,
+    iter_data_points,
 )
+from batterypass.testing import passports
+from batterypass.verify import TrustStore, verify_passport, verify_presentation
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
@@ -52,7 +52,7 @@ def _trust(key: PrivateKey, org: str, roles: tuple[Role, ...] = (Role.MANUFACTUR
 
 
 def _verify(data: bytes, p: BatteryPassport, **kw: Any) -> BatteryPassport:
-    return verify_presentation(data, trust=_trust(KEY, p.issuer), at=p.issued_at, **kw)
+    return verify_presentation(data, trust=_trust(KEY, p.issuer), at=p.issued_at, **kw).passport
 
 
 def _rebuild(data: bytes, openings: dict[int, list[bytes]] | None) -> bytes:
@@ -102,7 +102,7 @@ def test_examples(example_passport: BatteryPassport) -> None:
     dp = issue_disclosable(example_passport, KEY)
     for audience in Audience:
         data = present(dp, audience)
-        result = verify_presentation_with_signer(
+        result = verify_presentation(
             data, trust=_trust(KEY, example_passport.issuer), audience=audience
         )
         assert result.passport == example_passport.view(audience)
@@ -136,8 +136,8 @@ def sd_groups(audience: Audience) -> set[AccessGroup]:
 
 
 def test_clear_part_is_the_public_view(ev_passport: BatteryPassport) -> None:
-    document, withheld = sd.split(ev_passport)
-    public_doc, nothing = sd.split(ev_passport.view(Audience.PUBLIC))
+    document, withheld = sd.split_disclosable(ev_passport)
+    public_doc, nothing = sd.split_disclosable(ev_passport.view(Audience.PUBLIC))
     assert encode_value(document) == encode_value(public_doc)
     assert not any(nothing.values())
     assert sum(len(v) for v in withheld.values()) > 0
@@ -151,8 +151,10 @@ def test_fixed_counts_fresh_salts_and_sorted_digests(ev_passport: BatteryPasspor
     salts = []
     for group in WITHHELD:
         items = dp.openings[group]
-        assert len(items) == sd.group_size(group)
-        assert sd.group_size(group) == sum(1 for r in iter_data_points() if r.info.group is group)
+        assert len(items) == sd.withheld_group_size(group)
+        assert sd.withheld_group_size(group) == sum(
+            1 for r in iter_data_points() if r.info.group is group
+        )
         digests = [hashlib.sha256(i).digest() for i in items]
         assert digests == sorted(digests)
         salts += [sd.decode_disclosure(i)[0] for i in items]
@@ -167,8 +169,8 @@ def test_empty_groups_still_commit_to_decoys() -> None:
 
     p = bp_json.loads((ROOT / "examples/passports/ev-nmc.json").read_text()).view("public")
     a, b = issue_disclosable(p, KEY), issue_disclosable(p, KEY)
-    pa = sd.decode_payload(decode_sign1_unverified(a.message).payload or b"")
-    pb = sd.decode_payload(decode_sign1_unverified(b.message).payload or b"")
+    pa = sd.decode_disclosable_payload(decode_sign1_unverified(a.message).payload or b"")
+    pb = sd.decode_disclosable_payload(decode_sign1_unverified(b.message).payload or b"")
     for group in WITHHELD:
         assert pa.commitments[group] != pb.commitments[group]  # not the hash of nothing
         assert all(sd.decode_disclosure(i)[1] is None for i in a.openings[group])
@@ -374,21 +376,21 @@ def test_the_payload_is_not_a_plain_passport_document(ev_passport: BatteryPasspo
 
 
 def test_withheld_data_in_clear_is_refused(ev_passport: BatteryPassport) -> None:
-    document, _ = sd.split(ev_passport)
+    document, _ = sd.split_disclosable(ev_passport)
     body = document.value[1]
     body[5] = 0  # status (group 4) in clear
     commitments = dict.fromkeys(WITHHELD, b"\x00" * 32)
     with pytest.raises(DecodeError, match="status"):
-        sd.decode_payload(sd.encode_payload(document, commitments))
+        sd.decode_disclosable_payload(sd.encode_disclosable_payload(document, commitments))
 
 
 def test_sd_alg_other_than_sha256_is_refused(ev_passport: BatteryPassport) -> None:
-    document, _ = sd.split(ev_passport)
-    data = sd.encode_payload(document, dict.fromkeys(WITHHELD, b"\x00" * 32))
+    document, _ = sd.split_disclosable(ev_passport)
+    data = sd.encode_disclosable_payload(document, dict.fromkeys(WITHHELD, b"\x00" * 32))
     value = decode_value(data, allowed_tags={1, 4, 100, 55799, 2, 3})
     value.value[2] = -44
     with pytest.raises(DecodeError, match="sd_alg"):
-        sd.decode_payload(encode_value(value))
+        sd.decode_disclosable_payload(encode_value(value))
 
 
 def test_same_trust_policy_as_plain_passports(ev_passport: BatteryPassport) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.lifecycle import EventType, next_event, sign_event
-from batterypass.model import BatteryPassport
-from batterypass.verify import Role, TrustStore, sign_passport
+from batterypass.model import BatteryPassport, Role
+from batterypass.verify import TrustStore
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 1, 8, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from batterypass.errors import PolicyError, SignatureError, TrustError
-from batterypass.lifecycle import BreakKind, BrokenChainError, ChainReport, EventType
+from batterypass.lifecycle import BreakKind, BrokenChainError, EventType, VerifiedChain
 from batterypass.model import BatteryStatus
 from batterypass.verify._events import verify_events
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from conftest import World
 
 
-def _verify(world: World, log: list[bytes], **kw: Any) -> ChainReport:
+def _verify(world: World, log: list[bytes], **kw: Any) -> VerifiedChain:
     return verify_events(log, trust=world.trust, passport=world.signed_passport, at=world.now, **kw)
 
 

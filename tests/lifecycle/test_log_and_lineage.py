@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.errors import ChainError, DecodeError, FileError, SignatureError, ValidationError
 from batterypass.lifecycle import (
     BreakKind,
@@ -26,7 +26,7 @@ from batterypass.lifecycle import (
     successor_passport,
 )
 from batterypass.model import BatteryStatus
-from batterypass.verify import sign_passport, verify_events, verify_lineage
+from batterypass.verify import verify_events, verify_lineage
 
 if TYPE_CHECKING:
     from conftest import World

@@ -10,17 +10,11 @@ import pytest
 
 from batterypass.cli import run
 from batterypass.codec import cbor
-from batterypass.cose import sign1
+from batterypass.cose import PASSPORT_CONTENT_TYPE, sign1, sign_passport
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
-from batterypass.model import BatteryPassport
-from batterypass.verify import (
-    PASSPORT_CONTENT_TYPE,
-    Role,
-    TrustStore,
-    sign_passport,
-    verify_passport,
-)
+from batterypass.model import BatteryPassport, Role
+from batterypass.verify import TrustStore, verify_passport
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "passports"

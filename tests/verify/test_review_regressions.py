@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 
 from batterypass.codec import json as bp_json
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.errors import ChainError, InvalidKeyError, TrustError
 from batterypass.keys import PrivateKey, PublicKey
 from batterypass.lifecycle import decode_event, parse_log, sign_event, successor_passport
-from batterypass.model import Operator, PostalAddress, parse_passport
-from batterypass.verify import (
-    Role,
-    TrustStore,
-    sign_passport,
-    verify_events,
-    verify_lineage,
-    verify_passport,
-)
+from batterypass.model import Operator, PostalAddress, Role, parse_passport
+from batterypass.verify import TrustStore, verify_events, verify_lineage, verify_passport
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFE = ROOT / "examples" / "lifecycle"

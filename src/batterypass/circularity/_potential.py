@@ -12,7 +12,7 @@ from typing import Any, Literal
 from batterypass.circularity._plain import plain
 from batterypass.circularity._targets import ChemistryClass, RegulatoryTargets, chemistry_class
 from batterypass.errors import Issue, PathItem, ValidationError
-from batterypass.lifecycle import ChainReport, EventType, RecycledPayload
+from batterypass.lifecycle import EventType, RecycledPayload, VerifiedChain
 from batterypass.model import (
     BatteryPassport,
     ChemistryFamily,
@@ -469,7 +469,7 @@ def recovery_achieved(
     return RecoveryAchieved(tuple(rows))
 
 
-def recovered_masses(report: ChainReport) -> tuple[date, dict[Element, Decimal]] | None:
+def recovered_masses(report: VerifiedChain) -> tuple[date, dict[Element, Decimal]] | None:
     """The date and recovered masses of the ``recycled`` event of a verified chain, or
     ``None`` when the battery has not been recycled."""
     for verified in reversed(report.events):
@@ -482,7 +482,7 @@ def recovered_masses(report: ChainReport) -> tuple[date, dict[Element, Decimal]]
 
 
 def recovery_from_chain(
-    report: ChainReport,
+    report: VerifiedChain,
     *,
     rates: Mapping[Element, Decimal] | None = None,
     targets: RegulatoryTargets | None = None,

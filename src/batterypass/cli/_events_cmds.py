@@ -29,10 +29,10 @@ from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.lifecycle import (
     PAYLOAD_TYPES,
-    ChainReport,
     Event,
     EventType,
     Head,
+    VerifiedChain,
     append_to_log,
     decode_event,
     last_event_unverified,
@@ -157,7 +157,7 @@ def events_append(
     return 0
 
 
-def _report_json(report: ChainReport) -> dict[str, Any]:
+def _report_json(report: VerifiedChain) -> dict[str, Any]:
     usage = _plain(report.usage.model_dump())
     soh = report.state_of_health
     return {

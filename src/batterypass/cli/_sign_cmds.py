@@ -22,19 +22,17 @@ from batterypass.cli._io import (
     parse_time,
     read_input,
 )
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.disclosure import DISCLOSABLE_CONTENT_TYPE
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.keys import Algorithm, Curve, PrivateKey, PublicKey
-from batterypass.model import Audience
+from batterypass.model import Audience, Role
 from batterypass.verify import (
-    Role,
     TrustStore,
     VerifiedPassport,
     VerifiedPresentation,
-    sign_passport,
     verify_passport,
-    verify_presentation_with_signer,
+    verify_presentation,
 )
 
 trust_app = typer.Typer(help="Manage a trust file (keys the verifier trusts, with roles).")
@@ -216,9 +214,7 @@ def verify(
                 )
             result: VerifiedPassport | VerifiedPresentation
             if audience is not None or _is_presentation(data):
-                result = verify_presentation_with_signer(
-                    data, trust=store, audience=audience, at=when
-                )
+                result = verify_presentation(data, trust=store, audience=audience, at=when)
             else:
                 result = verify_passport(data, trust=store, at=when)
         except BatteryPassError as e:

@@ -1,12 +1,14 @@
 """COSE_Sign1 structure (RFC 9052): :func:`sign1`, :func:`verify_sign1` over the exact bytes
 received, and :func:`decode_sign1_unverified` for routing.
 
-This is the raw structure layer; the passport-level signing recipe builds on it. The accepted
-and rejected features are listed in ``specs/cose-profile.md``.
+This is the raw structure layer; the passport-level signing recipe, :func:`sign_passport`,
+builds on it. The accepted and rejected features are listed in ``specs/cose-profile.md``.
 """
 
 from __future__ import annotations
 
+from batterypass.cose._nacl import libsodium_key, nacl_available
+from batterypass.cose._passport import PASSPORT_CONTENT_TYPE, sign_passport
 from batterypass.cose._sign1 import (
     COSE_SIGN1_TAG,
     HeaderLabel,
@@ -22,6 +24,7 @@ from batterypass.cose._sign1 import (
 
 __all__ = [
     "COSE_SIGN1_TAG",
+    "PASSPORT_CONTENT_TYPE",
     "HeaderLabel",
     "Profile",
     "Sign1Error",
@@ -29,6 +32,9 @@ __all__ = [
     "Sign1Reason",
     "VerificationKey",
     "decode_sign1_unverified",
+    "libsodium_key",
+    "nacl_available",
     "sign1",
+    "sign_passport",
     "verify_sign1",
 ]

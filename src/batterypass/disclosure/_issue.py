@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from batterypass.codec import disclosable as sd
+from batterypass import codec as sd
 from batterypass.codec.cbor import Tag, encode_value
 from batterypass.cose import COSE_SIGN1_TAG, Sign1Message, decode_sign1_unverified, sign1
 from batterypass.errors import DecodeError, EncodeError, PathItem, SignatureError
@@ -139,7 +139,7 @@ def issue_disclosable(
     The protected header holds the algorithm and :data:`DISCLOSABLE_CONTENT_TYPE`; the
     unprotected header the ``kid`` (default: the key's own). Salts come from :mod:`secrets`.
     """
-    document, withheld = sd.split(passport)
+    document, withheld = sd.split_disclosable(passport)
     openings: dict[AccessGroup, tuple[bytes, ...]] = {}
     commitments: dict[AccessGroup, bytes] = {}
     for group in sd.WITHHELD_GROUPS:
@@ -147,7 +147,7 @@ def issue_disclosable(
             sd.encode_disclosure(secrets.token_bytes(sd.SALT_BYTES), keys, value)
             for keys, value in withheld[group]
         ]
-        size = sd.group_size(group)
+        size = sd.withheld_group_size(group)
         if len(items) > size:  # one disclosure per data point: cannot happen
             raise EncodeError(f"group {int(group)} has more than {size} data points")
         items += [
@@ -156,7 +156,7 @@ def issue_disclosable(
         items.sort(key=_digest)
         openings[group] = tuple(items)
         commitments[group] = _commitment(items)
-    payload = sd.encode_payload(document, commitments)
+    payload = sd.encode_disclosable_payload(document, commitments)
     key_id = key.kid if kid is None else kid
     message = sign1(payload, key, kid=key_id.encode("utf-8"), content_type=DISCLOSABLE_CONTENT_TYPE)
     return DisclosablePassport(message, openings)

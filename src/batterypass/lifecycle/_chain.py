@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
-from batterypass._roles import Role
 from batterypass.codec.cbor import decode_value, encode_value
 from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
 from batterypass.errors import (
@@ -78,6 +77,7 @@ from batterypass.model import (
     BatteryPassport,
     BatteryStatus,
     NegativeEvent,
+    Role,
     StateOfHealth,
     Usage,
     parse_passport,
@@ -88,10 +88,10 @@ __all__ = [
     "HEAD_CONTENT_TYPE",
     "BreakKind",
     "BrokenChainError",
-    "ChainReport",
     "Head",
     "KeyResolver",
     "ResolvedSigner",
+    "VerifiedChain",
     "VerifiedEvent",
     "decode_head",
     "sign_head",
@@ -206,7 +206,7 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
-class ChainReport:
+class VerifiedChain:
     """What a verified log says about the battery."""
 
     passport: BatteryPassport
@@ -270,7 +270,7 @@ class _Walker:
         resolver: KeyResolver,
         policy: EventPolicy,
         now: datetime,
-        predecessor: ChainReport | None,
+        predecessor: VerifiedChain | None,
     ) -> None:
         self.messages = messages
         self.passport = passport
@@ -533,7 +533,7 @@ class _Walker:
                 VerifiedEvent(event, digest, signer.kid, signer.organisation_id, signer.roles)
             )
 
-    def report(self, head: Head | None) -> ChainReport:
+    def report(self, head: Head | None) -> VerifiedChain:
         usage = Usage(
             **self.usage, negative_events=tuple(self.accidents) if self.accidents else None
         )
@@ -549,7 +549,7 @@ class _Walker:
                 "usage": usage.model_dump(),
             },
         )
-        return ChainReport(
+        return VerifiedChain(
             passport=self.passport,
             events=tuple(self.verified),
             status=self.status,
@@ -564,7 +564,7 @@ class _Walker:
         )
 
 
-def _check_lineage(passport: BatteryPassport, predecessor: ChainReport) -> None:
+def _check_lineage(passport: BatteryPassport, predecessor: VerifiedChain) -> None:
     original = predecessor.passport
     if passport.predecessor_passport_id != original.passport_id:
         raise BrokenChainError(
@@ -620,8 +620,8 @@ def verify_chain(
     policy: EventPolicy = DEFAULT_EVENT_POLICY,
     now: datetime | None = None,
     head: bytes | None = None,
-    predecessor: ChainReport | None = None,
-) -> ChainReport:
+    predecessor: VerifiedChain | None = None,
+) -> VerifiedChain:
     """Verify the signed events ``messages`` (in log order) of ``passport``, whose signed
     payload bytes are ``passport_payload`` (the caller has verified the passport itself).
 

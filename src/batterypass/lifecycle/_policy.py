@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from batterypass._roles import Role
 from batterypass.errors import PolicyError
 from batterypass.lifecycle._events import EventType
+from batterypass.model import Role
 
 __all__ = ["DEFAULT_EVENT_POLICY", "EventPolicy"]
 

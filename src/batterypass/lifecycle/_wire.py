@@ -2,7 +2,7 @@
 through the event key table ``specs/event-keys.csv`` (shipped as package data).
 
 The ideas are the passport format's (``specs/cbor-format.md``): one key table in the same
-grammar (parsed and checked by :func:`batterypass.codec._cbor_passport.parse_key_table`), bound
+grammar (parsed and checked by :func:`batterypass.codec.parse_key_table`), bound
 to the models at import so that a field without a key or a stale row fails loudly; integer
 keys; decimals as normalised ``4([exponent, mantissa])``; datetimes as ``1(seconds)`` or
 ``[1(seconds), utc_offset, ?microsecond]``; enum values as small integer codes; a value that is
@@ -34,7 +34,7 @@ from typing import Any, Final
 import pydantic
 from pydantic import BaseModel
 
-from batterypass.codec._cbor_passport import (
+from batterypass.codec import (
     KeyTable,
     KeyTableMismatch,
     field_wire_type,
@@ -280,7 +280,7 @@ class _Binding:
 def bind(table: KeyTable, version: int = EVENT_FORMAT_VERSION) -> _Binding:
     """Check ``table`` against the event models and build the converters.
 
-    Raises :class:`~batterypass.codec._cbor_passport.KeyTableMismatch` listing every problem
+    Raises :class:`~batterypass.codec.KeyTableMismatch` listing every problem
     (a field without a key, a stale row, a type that differs from the model's, a missing
     enum code).
     """

@@ -33,6 +33,7 @@ from batterypass.model._passport import (
     DataPointRef,
     iter_data_points,
 )
+from batterypass.model._roles import Role
 from batterypass.model._sections import (
     BatteryState,
     CarbonFootprint,
@@ -130,6 +131,7 @@ __all__ = [
     "RecoverableMass",
     "RecycledContent",
     "RecyclingPotentialRecord",
+    "Role",
     "Scope",
     "Section",
     "SparePartSource",

@@ -1,13 +1,16 @@
-"""Verification: trust store and X.509 path validation (policies, the Verifier and reports
-build on these).
+"""Verification against a trust store: signed passports (:func:`verify_passport`),
+presentations of disclosable passports (:func:`verify_presentation`), lifecycle event logs
+(:func:`verify_events`, :func:`verify_lineage`) and bulk runs (:func:`verify_many`).
 
-Time is always explicit: every lookup takes ``at=``. ``Role`` is defined in
-``batterypass._roles`` so that lower layers can use it; this is its public home.
+A single verification raises on the first failure and returns a ``Verified*`` result
+(:class:`VerifiedPassport`, :class:`VerifiedPresentation`, and for event logs the
+:class:`~batterypass.lifecycle.VerifiedChain`); a bulk run returns one :class:`BulkResult` per
+item. The signer policy is the ``allowed_roles`` argument plus the rule that the signer's
+organisation is the passport's issuer. Time is always explicit: every lookup takes ``at=``.
 """
 
 from __future__ import annotations
 
-from batterypass._roles import Role
 from batterypass.verify._bulk import BulkResult, EventLogItem, verify_many
 from batterypass.verify._events import (
     SUCCESSOR_SIGNER_ROLES,
@@ -15,18 +18,8 @@ from batterypass.verify._events import (
     verify_events,
     verify_lineage,
 )
-from batterypass.verify._passport import (
-    PASSPORT_CONTENT_TYPE,
-    PASSPORT_SIGNER_ROLES,
-    VerifiedPassport,
-    sign_passport,
-    verify_passport,
-)
-from batterypass.verify._presentation import (
-    VerifiedPresentation,
-    verify_presentation,
-    verify_presentation_with_signer,
-)
+from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, VerifiedPassport, verify_passport
+from batterypass.verify._presentation import VerifiedPresentation, verify_presentation
 from batterypass.verify._trust import (
     TRUST_FILE_FORMAT,
     TrustAnchor,
@@ -36,25 +29,21 @@ from batterypass.verify._trust import (
 )
 
 __all__ = [
-    "PASSPORT_CONTENT_TYPE",
     "PASSPORT_SIGNER_ROLES",
     "SUCCESSOR_SIGNER_ROLES",
     "TRUST_FILE_FORMAT",
     "BulkResult",
     "EventLogItem",
-    "Role",
     "TrustAnchor",
     "TrustStore",
     "TrustStoreResolver",
     "TrustedKey",
     "VerifiedPassport",
     "VerifiedPresentation",
-    "sign_passport",
     "verify_events",
     "verify_lineage",
     "verify_many",
     "verify_passport",
     "verify_presentation",
-    "verify_presentation_with_signer",
     "verify_x509_chain",
 ]

@@ -13,17 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from batterypass._roles import Role
 from batterypass.errors import TrustError
 from batterypass.lifecycle import (
     DEFAULT_EVENT_POLICY,
-    ChainReport,
     EventLog,
     EventPolicy,
     ResolvedSigner,
+    VerifiedChain,
     parse_log,
     verify_chain,
 )
+from batterypass.model import Role
 from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, verify_passport
 from batterypass.verify._trust import TrustStore, _require_aware
 
@@ -70,8 +70,8 @@ def verify_events(
     at: datetime | None = None,
     head: bytes | None = None,
     policy: EventPolicy = DEFAULT_EVENT_POLICY,
-    predecessor: ChainReport | None = None,
-) -> ChainReport:
+    predecessor: VerifiedChain | None = None,
+) -> VerifiedChain:
     """Verify the event log of the signed passport ``passport``; raise on any failure.
 
     ``log`` is an :class:`~batterypass.lifecycle.EventLog` (a torn tail is refused), the raw
@@ -118,11 +118,11 @@ def verify_lineage(
     at: datetime | None = None,
     head: bytes | None = None,
     policy: EventPolicy = DEFAULT_EVENT_POLICY,
-) -> tuple[ChainReport, ...]:
+) -> tuple[VerifiedChain, ...]:
     """Verify a battery's whole history: the original (signed passport, log) first, then each
     successor, each linked to the one before (predecessor id and the hash of its last event);
     counters carry on across passports. ``head`` applies to the last log."""
-    reports: list[ChainReport] = []
+    reports: list[VerifiedChain] = []
     for i, (signed, log) in enumerate(history):
         reports.append(
             verify_events(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from batterypass.cose._nacl import libsodium_key, nacl_available
+from batterypass.cose import libsodium_key, nacl_available
 from batterypass.verify._trust import TrustStore
 
 __all__ = ["nacl_available", "with_nacl"]

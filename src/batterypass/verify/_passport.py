@@ -1,4 +1,4 @@
-"""The passport signing recipe: COSE_Sign1 over the passport's deterministic CBOR.
+"""Verifying a signed passport (made by :func:`batterypass.cose.sign_passport`).
 
 Verification is a fixed sequence of steps, each failing closed with the error it documents:
 
@@ -25,9 +25,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from batterypass._roles import Role
 from batterypass.codec import cbor
-from batterypass.cose import Sign1Message, decode_sign1_unverified, sign1, verify_sign1
+from batterypass.cose import (
+    PASSPORT_CONTENT_TYPE,
+    Sign1Message,
+    decode_sign1_unverified,
+    verify_sign1,
+)
 from batterypass.errors import (
     BatteryPassError,
     DecodeError,
@@ -35,20 +39,11 @@ from batterypass.errors import (
     TrustError,
     ValidationError,
 )
-from batterypass.keys import Algorithm, Signer
-from batterypass.model import BatteryPassport
+from batterypass.keys import Algorithm
+from batterypass.model import BatteryPassport, Role
 from batterypass.verify._trust import TrustedKey, TrustStore, _require_aware
 
-__all__ = [
-    "PASSPORT_CONTENT_TYPE",
-    "PASSPORT_SIGNER_ROLES",
-    "VerifiedPassport",
-    "sign_passport",
-    "verify_passport",
-]
-
-PASSPORT_CONTENT_TYPE = "application/vnd.batterypass.passport+cbor"
-"""The protected content type (COSE header 3) of a signed passport."""
+__all__ = ["PASSPORT_SIGNER_ROLES", "VerifiedPassport", "verify_passport"]
 
 PASSPORT_SIGNER_ROLES = frozenset({Role.MANUFACTURER, Role.ECONOMIC_OPERATOR})
 """Roles that may sign a passport (Art. 77(1), (4): the operator placing the battery on the
@@ -71,18 +66,6 @@ class VerifiedPassport:
     """The time the checks were made for (``at``, or the passport's ``issued_at``)."""
     payload: bytes
     """The exact signed CBOR bytes of the passport."""
-
-
-def sign_passport(passport: BatteryPassport, key: Signer, *, kid: str | None = None) -> bytes:
-    """Sign ``passport`` and return the COSE_Sign1 message (tag 18) as bytes.
-
-    The payload is the deterministic CBOR of :func:`batterypass.codec.cbor.dumps`; the
-    protected header holds the algorithm and :data:`PASSPORT_CONTENT_TYPE`; the unprotected
-    header holds ``kid`` (default: the key's own kid, its RFC 7638 thumbprint).
-    """
-    payload = cbor.dumps(passport)
-    key_id = key.kid if kid is None else kid
-    return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=PASSPORT_CONTENT_TYPE)
 
 
 def _check_content_type(msg: Sign1Message) -> None:

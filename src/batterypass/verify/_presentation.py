@@ -26,8 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from batterypass._roles import Role
-from batterypass.codec import disclosable as sd
+from batterypass import codec as sd
 from batterypass.cose import verify_sign1
 from batterypass.disclosure import (
     DisclosureError,
@@ -38,11 +37,11 @@ from batterypass.disclosure import (
 )
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm
-from batterypass.model import AccessGroup, Audience, BatteryPassport
+from batterypass.model import AccessGroup, Audience, BatteryPassport, Role
 from batterypass.verify._passport import CLOCK_SKEW, PASSPORT_SIGNER_ROLES
 from batterypass.verify._trust import TrustStore, _require_aware
 
-__all__ = ["VerifiedPresentation", "verify_presentation", "verify_presentation_with_signer"]
+__all__ = ["VerifiedPresentation", "verify_presentation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +68,16 @@ def verify_presentation(
     at: datetime | None = None,
     now: datetime | None = None,
     allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
-) -> BatteryPassport:
-    """Verify a presentation (or a whole disclosable passport) and return the passport it
-    shows; raise on any failure.
+) -> VerifiedPresentation:
+    """Verify a presentation (or a whole disclosable passport) and return what it shows and
+    who signed it; raise on any failure.
 
-    The result holds only what was disclosed; for a presentation made by
+    ``result.passport`` holds only what was disclosed; for a presentation made by
     :func:`batterypass.disclosure.present` for audience *a* it equals ``passport.view(a)``.
     With ``audience``, a presentation that opens more or fewer groups than the audience may see
     is refused. ``at`` and ``now`` as for :func:`verify_passport`; the module documentation
     lists the ordered steps and their errors.
     """
-    return verify_presentation_with_signer(
-        data, trust=trust, audience=audience, at=at, now=now, allowed_roles=allowed_roles
-    ).passport
-
-
-def verify_presentation_with_signer(
-    data: bytes,
-    *,
-    trust: TrustStore,
-    audience: Audience | str | None = None,
-    at: datetime | None = None,
-    now: datetime | None = None,
-    allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
-) -> VerifiedPresentation:
-    """:func:`verify_presentation`, returning also who signed and which groups were shown."""
     if at is not None:
         _require_aware(at, "the signing time 'at'")
     if now is not None:
@@ -106,8 +90,8 @@ def verify_presentation_with_signer(
         raise SignatureError("detached payloads are not used for passports")
     # Step 3: the payload is parsed before the signature is checked only to find the signing
     # time; nothing of it is trusted until step 4 has passed over the same bytes.
-    payload = sd.decode_payload(msg.payload)
-    public = sd.assemble(payload.document, ())
+    payload = sd.decode_disclosable_payload(msg.payload)
+    public = sd.assemble_disclosed(payload.document, ())
     if at is None:
         clock = now or datetime.now(UTC)
         if public.issued_at > clock + CLOCK_SKEW:
@@ -142,7 +126,7 @@ def verify_presentation_with_signer(
             f"a presentation for {Audience(audience).value} {' and '.join(parts)} (Art. 77(2))",
         )
     # Step 7.
-    passport = sd.assemble(payload.document, disclosed) if disclosed else public
+    passport = sd.assemble_disclosed(payload.document, disclosed) if disclosed else public
     # Step 8.
     roles = frozenset(allowed_roles)
     if not entry.roles & roles:

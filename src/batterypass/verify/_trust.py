@@ -34,9 +34,9 @@ from cryptography.x509.verification import (
 )
 
 from batterypass._fs import write_atomic
-from batterypass._roles import Role
 from batterypass.errors import InvalidKeyError, PathItem, TrustError
 from batterypass.keys import PublicKey
+from batterypass.model import Role
 
 __all__ = [
     "TRUST_FILE_FORMAT",

@@ -1,8 +1,7 @@
 """Actor roles of the battery life cycle (Regulation (EU) 2023/1542).
 
-This module imports nothing of ours so that every layer (``lifecycle``, ``verify``, ``cli``)
-can import :class:`Role` without pointing an import arrow upwards. The public spelling is
-``batterypass.verify.Role``.
+The roles are part of the model: trust files name them, events and signer policies check
+them. The public spelling is ``batterypass.model.Role`` (also ``batterypass.Role``).
 """
 
 from __future__ import annotations

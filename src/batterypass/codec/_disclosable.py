@@ -2,7 +2,7 @@
 
 Built on the passport wire format (:mod:`batterypass.codec._cbor_passport`): a passport's wire
 value is split into its group 1 part, which stays in clear, and one ``(key path, value)`` pair
-per provided data point of groups 2 to 4; :func:`assemble` puts disclosed pairs back and
+per provided data point of groups 2 to 4; :func:`assemble_disclosed` puts disclosed pairs back and
 decodes the whole with the passport codec. This module knows bytes and key paths, not salts,
 hashes or signatures (those are in :mod:`batterypass.disclosure`).
 """
@@ -24,18 +24,18 @@ __all__ = [
     "SALT_BYTES",
     "SD_ALG_SHA256",
     "WITHHELD_GROUPS",
+    "DisclosablePayload",
     "KeyPath",
-    "Payload",
-    "assemble",
+    "assemble_disclosed",
     "data_point_at",
+    "decode_disclosable_payload",
     "decode_disclosure",
-    "decode_payload",
     "encode_decoy",
+    "encode_disclosable_payload",
     "encode_disclosure",
-    "encode_payload",
-    "group_size",
     "key_path_of",
-    "split",
+    "split_disclosable",
+    "withheld_group_size",
 ]
 
 KeyPath = tuple[int, ...]
@@ -101,7 +101,7 @@ def data_point_at(key_path: KeyPath) -> DataPointRef | None:
 
 
 @functools.cache
-def group_size(group: AccessGroup) -> int:
+def withheld_group_size(group: AccessGroup) -> int:
     """How many data points of ``group`` the model has: the fixed number of digests
     (disclosures and decoys) committed to for the group."""
     return sum(1 for ref in iter_data_points() if ref.info.group is group)
@@ -110,7 +110,9 @@ def group_size(group: AccessGroup) -> int:
 # --- splitting and assembling ---------------------------------------------------------------
 
 
-def split(passport: BatteryPassport) -> tuple[Any, dict[AccessGroup, list[tuple[KeyPath, Any]]]]:
+def split_disclosable(
+    passport: BatteryPassport,
+) -> tuple[Any, dict[AccessGroup, list[tuple[KeyPath, Any]]]]:
     """The passport's wire value (URLs as text) without its group 2 to 4 data points (exactly
     the wire value of ``passport.view("public")``), and those data points by group as
     ``(key path, wire value)`` pairs in model order.
@@ -145,11 +147,12 @@ def _pop(body: dict[int, Any], keys: KeyPath) -> Any:
     return value
 
 
-def assemble(
+def assemble_disclosed(
     document: Any, disclosed: Iterable[tuple[KeyPath, Any]], *, source: str | None = None
 ) -> BatteryPassport:
-    """Decode and validate a passport from its clear wire value (as :func:`decode_payload`
-    returns it) with the disclosed ``(key path, wire value)`` pairs put back in place.
+    """Decode and validate a passport from its clear wire value (as
+    :func:`decode_disclosable_payload` returns it) with the disclosed ``(key path, wire
+    value)`` pairs put back in place.
 
     The key paths must be data points (:func:`data_point_at`) not already present.
     Raises :class:`~batterypass.errors.DecodeError` and
@@ -187,18 +190,18 @@ def _show(keys: KeyPath) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Payload:
+class DisclosablePayload:
     """A decoded disclosable payload: the clear passport document (a wire value for
-    :func:`assemble`) and the group commitments."""
+    :func:`assemble_disclosed`) and the group commitments."""
 
     document: Any
     sd_alg: int
     commitments: Mapping[AccessGroup, bytes]
 
 
-def encode_payload(document: Any, commitments: Mapping[AccessGroup, bytes]) -> bytes:
-    """The disclosable payload's deterministic CBOR from the clear document (``split``'s first
-    result) and the three group commitments."""
+def encode_disclosable_payload(document: Any, commitments: Mapping[AccessGroup, bytes]) -> bytes:
+    """The disclosable payload's deterministic CBOR from the clear document (the first result
+    of :func:`split_disclosable`) and the three group commitments."""
     if set(commitments) != set(WITHHELD_GROUPS):
         raise ValueError("a commitment for each of groups 2, 3 and 4 is needed")
     envelope = dict(document.value)
@@ -207,12 +210,14 @@ def encode_payload(document: Any, commitments: Mapping[AccessGroup, bytes]) -> b
     return encode_value(Tag(document.tag, envelope))
 
 
-def decode_payload(data: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS) -> Payload:
+def decode_disclosable_payload(
+    data: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS
+) -> DisclosablePayload:
     """Decode a disclosable payload (``specs/selective-disclosure.md`` section 3).
 
     Checks the shape, ``sd_alg`` and the commitments, and that the clear passport map holds no
-    data point of groups 2 to 4; the passport itself is decoded by :func:`assemble`. Raises
-    :class:`~batterypass.errors.DecodeError`.
+    data point of groups 2 to 4; the passport itself is decoded by :func:`assemble_disclosed`.
+    Raises :class:`~batterypass.errors.DecodeError`.
     """
     value = decode_value(data, limits=limits, allowed_tags=wire.WIRE_TAGS)
     if not isinstance(value, Tag) or value.tag != wire.TAG_SELF_DESCRIBED:
@@ -242,7 +247,7 @@ def decode_payload(data: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS) -> Pay
     body = envelope.get(wire.ENVELOPE_PASSPORT)
     if type(body) is dict:
         _check_clear(body)
-    return Payload(Tag(value.tag, envelope), sd_alg, commitments)
+    return DisclosablePayload(Tag(value.tag, envelope), sd_alg, commitments)
 
 
 def _check_clear(body: dict[Any, Any]) -> None:
