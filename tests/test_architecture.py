@@ -24,9 +24,10 @@ LAYER = {
     "circularity": 5,
     "carbon": 5,
     "verify": 6,
-    "cli": 7,
-    "__main__": 8,
-    "__init__": 8,
+    "service": 7,
+    "cli": 8,
+    "__main__": 9,
+    "__init__": 9,
 }
 
 
