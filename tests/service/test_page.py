@@ -24,6 +24,7 @@ if os.environ.get("CI") != "true":  # in CI the service extra is installed: neve
 
 from batterypass import testing
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.errors import TrustError
 from batterypass.keys import PrivateKey
 from batterypass.lifecycle import read_log
@@ -43,7 +44,7 @@ from batterypass.service._page import (
     content_security_policy,
     render_page,
 )
-from batterypass.verify import TrustStore, sign_passport, verify_events, verify_passport
+from batterypass.verify import TrustStore, verify_events, verify_passport
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "passports"

@@ -35,7 +35,7 @@ from batterypass.carbon import ClassScheme, ThresholdScheme, check_declared_clas
 from batterypass.circularity import RecycledContentReport, recycled_content_compliance
 from batterypass.codec.gs1 import parse_digital_link
 from batterypass.errors import BatteryPassError
-from batterypass.lifecycle import ChainReport, VerifiedEvent
+from batterypass.lifecycle import VerifiedChain, VerifiedEvent
 from batterypass.model import (
     VISIBILITY,
     AccessGroup,
@@ -122,7 +122,7 @@ class Lifecycle:
     """Set when the log did not verify: then ``events`` is empty."""
 
     @classmethod
-    def from_report(cls, report: ChainReport) -> Lifecycle:
+    def from_report(cls, report: VerifiedChain) -> Lifecycle:
         """The lifecycle of a log that :func:`batterypass.verify.verify_events` verified."""
         return cls(
             events=tuple(report.events),
