@@ -147,7 +147,7 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
                 "material": material.value,
                 "pre_consumer_percent": pre,
                 "post_consumer_percent": post,
-                "total_percent": pre + post + draw(decimals(0, 100 - (pre + post), 1)),
+                "total_percent": pre + post,
             }
         )
     elements = draw(st.lists(st.sampled_from(list(Element)), unique=True, max_size=6))

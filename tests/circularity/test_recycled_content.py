@@ -20,6 +20,7 @@ from batterypass.circularity import (
     recycled_content_compliance,
 )
 from batterypass.codec import json as bp_json
+from batterypass.errors import ValidationError
 from batterypass.model import BatteryPassport, Element, parse_passport
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "passports"
@@ -128,18 +129,73 @@ def test_lfp_after_2036_falls_short() -> None:
 # ---------------------------------------------------------------- LMT e-bike
 
 
-@pytest.mark.parametrize("at", [BEFORE, STEP_1, AFTER])
-def test_lmt_is_not_covered(at: date) -> None:
+@pytest.mark.parametrize("at", [BEFORE, STEP_1, date(2036, 8, 17)])
+def test_lmt_has_no_minimum_before_2036(at: date) -> None:
+    # Art. 8(3): LMT batteries are covered from 18 August 2036 (the 2036 shares); the
+    # 2031 shares of Art. 8(2) do not name them.
     r = recycled_content_compliance(load("lmt-ebike"), at=at)
-    assert r.applicability is Applicability.NOT_APPLICABLE
-    assert "LMT batteries are not covered" in r.reason
+    assert r.applicability is Applicability.APPLICABLE
+    assert "covered from 2036-08-18 (Art. 8(3))" in r.reason
     assert r.compliant is None
-    assert all(m.status is ContentStatus.NOT_APPLICABLE for m in r.materials)
-    assert all(m.required_percent is None for m in r.materials)
+    for element in (Element.COBALT, Element.LITHIUM, Element.NICKEL):
+        m = r.material(element)
+        assert m.status is ContentStatus.NO_TARGET_YET
+        assert m.required_percent is None
+        assert m.next_in_force_from == STEP_2
+    assert r.material(Element.COBALT).next_required_percent == 26
+    assert "no minimum share is in force before 2036-08-18" in r.notes
     # the declared shares are still reported: cobalt 13.0, lithium 2.5, nickel 4.0
     assert r.material(Element.COBALT).declared_percent == D("13.0")
     assert r.material(Element.LITHIUM).declared_percent == D("2.5")
     assert r.material(Element.NICKEL).declared_percent == D("4.0")
+
+
+@pytest.mark.parametrize("at", [STEP_2, AFTER])
+def test_lmt_from_2036_falls_short(at: date) -> None:
+    r = recycled_content_compliance(load("lmt-ebike"), at=at)
+    assert r.applicability is Applicability.APPLICABLE
+    assert row(r, Element.COBALT) == (ContentStatus.BELOW_MINIMUM, 26, D("13.0"), False, -13)
+    assert row(r, Element.LITHIUM)[:2] == (ContentStatus.BELOW_MINIMUM, 12)
+    assert r.material(Element.COBALT).legal_basis == "Art. 8(3)"
+    assert r.compliant is False
+
+
+def test_only_pre_and_post_consumer_shares_count() -> None:
+    # Art. 8(1): a total not made of pre-consumer and post-consumer shares is refused, so
+    # pre 0 + post 0 can never "meet" a target through a stated total of 30.
+    def edit(d: dict[str, Any]) -> None:
+        d["circularity"]["recycled_content"][0] = {
+            "material": "cobalt",
+            "pre_consumer_percent": 0,
+            "post_consumer_percent": 0,
+            "total_percent": 30,
+        }
+
+    with pytest.raises(ValidationError) as info:
+        variant("ev-nmc", edit)
+    message = str(info.value)
+    assert "circularity.recycled_content[0].total_percent" in message
+    assert "must equal the pre-consumer plus post-consumer share (0 %)" in message
+    assert "Art. 8(1)" in message
+
+
+def test_compliance_compares_pre_plus_post() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        d["circularity"]["recycled_content"][0] = {
+            "material": "cobalt",
+            "pre_consumer_percent": 10,
+            "post_consumer_percent": D("5.5"),
+            "total_percent": D("15.5"),
+        }
+
+    r = recycled_content_compliance(variant("ev-nmc", edit), at=STEP_1)
+    assert row(r, Element.COBALT) == (
+        ContentStatus.BELOW_MINIMUM,
+        16,
+        D("15.5"),
+        False,
+        D("-0.5"),
+    )
 
 
 # ---------------------------------------------------------------- missing data

@@ -84,8 +84,15 @@ def test_art8_legal_bases_per_date() -> None:
 
 def test_recycled_content_scope() -> None:
     scope = RegulatoryTargets.shipped().recycled_content_scope
-    # DOMAIN.md: industrial > 2 kWh, EV, SLI. LMT batteries are not covered.
+    # DOMAIN.md: industrial > 2 kWh, EV, SLI; LMT from 18 August 2036 (Art. 8(3)).
     assert scope.categories == {BatteryCategory.EV, BatteryCategory.SLI, BatteryCategory.INDUSTRIAL}
+    schedule = RegulatoryTargets.shipped().recycled_content
+    assert schedule.first_in_force_for(BatteryCategory.LMT) == date(2036, 8, 18)
+    assert schedule.in_force("cobalt", date(2036, 8, 17), BatteryCategory.LMT) is None
+    lmt = schedule.in_force("cobalt", date(2036, 8, 18), BatteryCategory.LMT)
+    assert lmt is not None
+    assert (lmt.minimum_percent, lmt.legal_basis) == (26, "Art. 8(3)")
+    assert schedule.first_in_force_for(BatteryCategory.PORTABLE) is None
     assert scope.industrial_capacity_above_kwh == 2
     assert "external storage" in scope.industrial_exclusion
 
@@ -200,6 +207,18 @@ BAD: list[tuple[str, Any, tuple[Any, ...], str]] = [
         lambda d: d["recycled_content"]["applies_to"].update(categories=["ev", "tram"]),
         ("recycled_content", "applies_to", "categories"),
         "battery categories",
+    ),
+    (
+        "unknown category of a target group",
+        lambda d: d["recycled_content"]["targets"][1].update(categories=["lmt", "tram"]),
+        ("recycled_content", "targets", 1, "categories"),
+        "battery categories",
+    ),
+    (
+        "categories on a recycling-efficiency group",
+        lambda d: d["recycling_efficiency"]["targets"][0].update(categories=["ev"]),
+        ("recycling_efficiency", "targets", 0),
+        "unknown key(s): categories",
     ),
 ]
 

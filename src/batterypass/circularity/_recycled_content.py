@@ -36,7 +36,7 @@ class ContentStatus(enum.StrEnum):
     """The outcome for one material."""
 
     MEETS = "meets"
-    """The declared total share is at least the minimum in force."""
+    """The declared pre- plus post-consumer share is at least the minimum in force."""
     BELOW_MINIMUM = "below-minimum"
     NOT_DECLARED = "not-declared"
     """A minimum is in force and the material is present, but no share is declared."""
@@ -59,7 +59,8 @@ class MaterialCompliance:
     """Listed in ``materials.element_masses`` or ``materials.critical_raw_materials``
     (``None``: neither list is declared)."""
     declared_percent: Decimal | None
-    """The declared total (pre- plus post-consumer) recycled share."""
+    """The declared pre-consumer plus post-consumer recycled share (Art. 8(1): only those
+    count)."""
     required_percent: Decimal | None
     """The minimum share in force at the date, or ``None`` if none is in force yet."""
     in_force_from: date | None
@@ -143,21 +144,27 @@ def _applicability(
     passport: BatteryPassport, targets: RegulatoryTargets
 ) -> tuple[Applicability, str, list[str]]:
     scope = targets.recycled_content_scope
-    covered = ", ".join(sorted(c.value for c in scope.categories))
+    schedule = targets.recycled_content
+    covered_categories = scope.categories | schedule.categories()
+    covered = ", ".join(sorted(c.value for c in covered_categories))
     category = passport.general.category
     notes: list[str] = []
     if category is None:
         return Applicability.UNKNOWN, "battery category not declared (general.category)", notes
-    if category not in scope.categories:
-        extra = (
-            "; LMT batteries are not covered by the recycled-content targets batterypass encodes"
-            if category is BatteryCategory.LMT
-            else ""
-        )
+    if category not in covered_categories:
         return (
             Applicability.NOT_APPLICABLE,
             f"category {category.value!r} is not covered by the minimum shares "
-            f"(covered: {covered}){extra}",
+            f"(covered: {covered})",
+            notes,
+        )
+    if category not in scope.categories:
+        # Covered by a later group only (LMT: Art. 8(3), from 18 August 2036).
+        first = schedule.first_in_force_for(category)
+        basis = next(t.legal_basis for t in schedule.targets if t.covers(category))
+        return (
+            Applicability.APPLICABLE,
+            f"{category.value} battery, covered from {first} ({basis})",
             notes,
         )
     if category is BatteryCategory.INDUSTRIAL:
@@ -198,6 +205,7 @@ def recycled_content_compliance(
     """
     targets = targets or RegulatoryTargets.shipped()
     schedule = targets.recycled_content
+    category = passport.general.category
     applicability, reason, notes = _applicability(passport, targets)
     present_set = materials_present(passport)
     if present_set is None:
@@ -205,7 +213,9 @@ def recycled_content_compliance(
             "no composition declared (materials.element_masses, "
             "materials.critical_raw_materials): presence of each material unknown"
         )
-    declared = {r.material: r.total_percent for r in passport.circularity.recycled_content or ()}
+    # Only pre-consumer plus post-consumer shares count (Art. 8(1)); the model refuses a stated
+    # total that differs from their sum, and the sum is what is compared.
+    declared = {r.material: r.counted_percent for r in passport.circularity.recycled_content or ()}
     if passport.circularity.recycled_content is None:
         notes.append("no recycled content declared (circularity.recycled_content)")
 
@@ -216,8 +226,8 @@ def recycled_content_compliance(
         target: Target | None = None
         upcoming: Target | None = None
         if applicability is Applicability.APPLICABLE:
-            target = schedule.in_force(material.value, at)
-            upcoming = schedule.next_after(material.value, at)
+            target = schedule.in_force(material.value, at, category)
+            upcoming = schedule.next_after(material.value, at, category)
         meets: bool | None = None
         margin: Decimal | None = None
         if applicability is not Applicability.APPLICABLE:
@@ -264,8 +274,9 @@ def recycled_content_compliance(
         compliant = True
     else:
         compliant = None
-    if applicability is Applicability.APPLICABLE and at < schedule.first_in_force():
-        notes.append(f"no minimum share is in force before {schedule.first_in_force()}")
+    first = schedule.first_in_force_for(category) if category is not None else None
+    if applicability is Applicability.APPLICABLE and first is not None and at < first:
+        notes.append(f"no minimum share is in force before {first}")
     return RecycledContentReport(
         at=at,
         category=passport.general.category,

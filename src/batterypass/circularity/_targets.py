@@ -79,6 +79,13 @@ class Target:
     minimum_percent: Decimal
     in_force_from: date
     legal_basis: str
+    categories: frozenset[BatteryCategory] | None = None
+    """The battery categories the target covers (recycled content: the group's own list, as
+    Art. 8(3) adds LMT batteries from 2036, else the scope's); ``None``: not restricted."""
+
+    def covers(self, category: BatteryCategory | None) -> bool:
+        """Whether the target applies to ``category`` (``None``: any category)."""
+        return category is None or self.categories is None or category in self.categories
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,24 +95,40 @@ class TargetSchedule:
     name: str
     targets: tuple[Target, ...]
 
-    def in_force(self, key: str, at: date) -> Target | None:
-        """The target for ``key`` that applies on ``at`` (the latest one in force), if any."""
+    def in_force(
+        self, key: str, at: date, category: BatteryCategory | None = None
+    ) -> Target | None:
+        """The target for ``key`` that applies on ``at`` (the latest one in force), if any;
+        with ``category``, only targets covering that category count."""
         found: Target | None = None
         for target in self.targets:
-            if target.key == key and target.in_force_from <= at:
+            if target.key == key and target.in_force_from <= at and target.covers(category):
                 found = target
         return found
 
-    def next_after(self, key: str, at: date) -> Target | None:
-        """The first target for ``key`` that comes into force after ``at``, if any."""
+    def next_after(
+        self, key: str, at: date, category: BatteryCategory | None = None
+    ) -> Target | None:
+        """The first target for ``key`` that comes into force after ``at``, if any; with
+        ``category``, only targets covering that category count."""
         for target in self.targets:
-            if target.key == key and target.in_force_from > at:
+            if target.key == key and target.in_force_from > at and target.covers(category):
                 return target
         return None
 
     def first_in_force(self) -> date:
         """The earliest date any target of this schedule applies from."""
         return min(t.in_force_from for t in self.targets)
+
+    def first_in_force_for(self, category: BatteryCategory) -> date | None:
+        """The earliest date a target of this schedule applies to ``category`` from, or
+        ``None`` if none covers it."""
+        dates = [t.in_force_from for t in self.targets if t.covers(category)]
+        return min(dates) if dates else None
+
+    def categories(self) -> frozenset[BatteryCategory]:
+        """The categories some target covers explicitly."""
+        return frozenset(c for t in self.targets for c in t.categories or ())
 
     def subjects(self) -> tuple[str, ...]:
         """Every material or class the schedule names, in first-seen order."""
@@ -232,8 +255,15 @@ def _date(value: Any, path: Sequence[PathItem]) -> date:
 
 
 def _schedule(
-    value: Any, path: tuple[PathItem, ...], name: str, keys: frozenset[str]
+    value: Any,
+    path: tuple[PathItem, ...],
+    name: str,
+    keys: frozenset[str],
+    *,
+    default_categories: frozenset[BatteryCategory] | None = None,
 ) -> TargetSchedule:
+    """A dated schedule. With ``default_categories`` (recycled content), a group may list the
+    categories it covers; a group that does not covers the defaults."""
     section = _object(value, path, {"targets"}, {"description"})
     groups = section["targets"]
     if not isinstance(groups, list) or not groups:
@@ -242,7 +272,15 @@ def _schedule(
     previous: date | None = None
     for i, group in enumerate(groups):
         gpath = (*path, "targets", i)
-        g = _object(group, gpath, {"in_force_from", "legal_basis", "minimum_percent"})
+        g = _object(
+            group,
+            gpath,
+            {"in_force_from", "legal_basis", "minimum_percent"},
+            {"categories"} if default_categories is not None else frozenset(),
+        )
+        covered = default_categories
+        if "categories" in g:
+            covered = _categories(g["categories"], (*gpath, "categories"))
         since = _date(g["in_force_from"], (*gpath, "in_force_from"))
         if previous is not None and since <= previous:
             raise _fail(
@@ -260,7 +298,7 @@ def _schedule(
                     f"unknown key {key!r} (expected one of: {', '.join(sorted(keys))})",
                 )
             targets.append(
-                Target(key, _percent(raw, (*gpath, "minimum_percent", key)), since, basis)
+                Target(key, _percent(raw, (*gpath, "minimum_percent", key)), since, basis, covered)
             )
     return TargetSchedule(name, tuple(targets))
 
@@ -268,6 +306,15 @@ def _schedule(
 _ELEMENTS = frozenset(e.value for e in Element)
 _CLASSES = frozenset(c.value for c in ChemistryClass)
 _CATEGORIES = frozenset(c.value for c in BatteryCategory)
+
+
+def _categories(value: Any, path: Sequence[PathItem]) -> frozenset[BatteryCategory]:
+    if not isinstance(value, list) or not value or not all(c in _CATEGORIES for c in value):
+        raise _fail(
+            path,
+            f"expected a non-empty list of battery categories ({', '.join(sorted(_CATEGORIES))})",
+        )
+    return frozenset(BatteryCategory(c) for c in value)
 
 
 def _parse(data: Any) -> RegulatoryTargets:
@@ -290,19 +337,18 @@ def _parse(data: Any) -> RegulatoryTargets:
         scope_path,
         {"categories", "industrial_capacity_above_kwh", "industrial_exclusion", "condition"},
     )
-    categories = scope["categories"]
-    if not isinstance(categories, list) or not all(c in _CATEGORIES for c in categories):
-        raise _fail(
-            (*scope_path, "categories"),
-            f"expected a list of battery categories ({', '.join(sorted(_CATEGORIES))})",
-        )
+    categories = _categories(scope["categories"], (*scope_path, "categories"))
     return RegulatoryTargets(
         source=_text(root["source"], ("source",)),
         recycled_content=_schedule(
-            {"targets": rc["targets"]}, ("recycled_content",), "recycled_content", _ELEMENTS
+            {"targets": rc["targets"]},
+            ("recycled_content",),
+            "recycled_content",
+            _ELEMENTS,
+            default_categories=categories,
         ),
         recycled_content_scope=RecycledContentScope(
-            categories=frozenset(BatteryCategory(c) for c in categories),
+            categories=categories,
             industrial_capacity_above_kwh=_decimal(
                 scope["industrial_capacity_above_kwh"],
                 (*scope_path, "industrial_capacity_above_kwh"),

@@ -202,19 +202,32 @@ class ElementMass(Record):
 
 
 class RecycledContent(Record):
-    """Recycled share of one material (Art. 8(1), Annex XIII point 1(e))."""
+    """Recycled share of one material (Art. 8(1), Annex XIII point 1(e)).
+
+    Only material recovered from battery manufacturing waste (pre-consumer) or from
+    post-consumer waste counts (Art. 8(1)), so the total is their sum: a stated total that
+    differs from it is refused rather than trusted.
+    """
 
     material: Element
     pre_consumer_percent: Percent
     post_consumer_percent: Percent
     total_percent: Percent
 
+    @property
+    def counted_percent(self) -> Decimal:
+        """The share that counts towards the Art. 8 minimum shares: pre- plus post-consumer."""
+        return self.pre_consumer_percent + self.post_consumer_percent
+
     @model_validator(mode="after")
-    def _parts_within_total(self) -> Self:
-        if self.pre_consumer_percent + self.post_consumer_percent > self.total_percent:
+    def _total_is_the_sum(self) -> Self:
+        counted = self.counted_percent
+        if self.total_percent != counted:
             raise cross_field_error(
                 "total_percent",
-                "pre-consumer plus post-consumer recycled share exceeds the total recycled share",
+                f"the total recycled share ({self.total_percent} %) must equal the "
+                f"pre-consumer plus post-consumer share ({counted} %): only material recovered "
+                "from manufacturing waste or post-consumer waste counts",
                 "Art. 8(1); Annex XIII(1)(e)",
             )
         return self
