@@ -114,10 +114,10 @@ signature into another valid one, so a hash over the message would not identify 
 
 - `re_used`, `repurposed`, `remanufactured` set that status; not from `waste`.
 - `collected_as_waste` sets `waste`; `recycled` only from `waste`, and after it no event is
-  accepted: the passport has ceased (Art. 77(7)).
+  accepted: the passport has ceased (Art. 77(8)).
 - A status change that names a `successor_passport_id` closes the passport: later events go on
   the successor passport, which names the original (`predecessor_passport_id`) and the SHA-256
-  of its last event's payload (`predecessor_last_event_sha256`) (Art. 77(6)). The successor
+  of its last event's payload (`predecessor_last_event_sha256`) (Art. 77(7)). The successor
   must be issued by the operator the hand-over names (`new_operator`, else the event's actor):
   no other trusted operator can issue a rival successor.
 - `manufactured` only as the first event of an original passport; `placed_on_market` once;

@@ -186,7 +186,7 @@ def test_unknown_status_is_rejected(value: str) -> None:
         (
             lambda d: d.update(predecessor_passport_id=d["passport_id"]),
             ("predecessor_passport_id",),
-            "Art. 77(6)",
+            "Art. 77(7)",
         ),
         (
             lambda d: d["general"].update(stationary_energy_storage=True),

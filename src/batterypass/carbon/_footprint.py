@@ -75,7 +75,7 @@ def stage_shares(footprint: CarbonFootprint) -> dict[CarbonStage, Decimal]:
         raise ValidationError(
             f"lifecycle stage(s) not declared: {', '.join(s.value for s in missing)}",
             path=("carbon_footprint",),
-            legal_basis="Annex II(3); Annex XIII(1)(c)",
+            legal_basis="Art. 7(1)(e); Annex II point 4; Annex XIII(1)(c)",
         )
     total = sum((v for v in values.values() if v is not None), Decimal(0))
     if total == 0:

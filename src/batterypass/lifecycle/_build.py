@@ -89,7 +89,7 @@ def successor_passport(
     operator: Operator | None = None,
     changes: Mapping[str, Any] | None = None,
 ) -> BatteryPassport:
-    """The new passport of a repurposed or remanufactured battery (Art. 77(6)), linked to the
+    """The new passport of a repurposed or remanufactured battery (Art. 77(7)), linked to the
     original: ``predecessor_passport_id`` and the SHA-256 of the original's last event payload
     (``last_event_payload``, the repurposing or remanufacturing event).
 
@@ -103,7 +103,7 @@ def successor_passport(
         raise ValidationError(
             f"a successor passport follows repurposing or remanufacturing, not {new_status.value}",
             path=("status",),
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     event = decode_event(last_event_payload)
     want = {
@@ -113,14 +113,14 @@ def successor_passport(
     if event.type is not want:
         raise ValidationError(
             f"the original's last event is {event.type.value}, not {want.value}",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     named = getattr(event.payload, "successor_passport_id", None)
     if named is not None and named != passport_id:
         raise ValidationError(
             f"the {want.value} event names successor passport {named!r}, not {passport_id!r}",
             path=("passport_id",),
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     plain = original.model_dump()
     plain.update(

@@ -423,7 +423,7 @@ class _Walker:
                 BreakKind.CEASED,
                 "the battery was recycled: its passport has ceased, no event is accepted",
                 index=index,
-                legal_basis="Art. 77(7)",
+                legal_basis="Art. 77(8)",
             )
         if self.closed_by is not None:
             raise BrokenChainError(
@@ -431,7 +431,7 @@ class _Walker:
                 f"event {self.closed_by} closed this passport in favour of {self.successor}; "
                 "record events on the successor passport",
                 index=index,
-                legal_basis="Art. 77(6)",
+                legal_basis="Art. 77(7)",
             )
         if t is EventType.MANUFACTURED and (index != 0 or self.passport.predecessor_passport_id):
             raise BrokenChainError(
@@ -465,7 +465,7 @@ class _Walker:
                     BreakKind.STATUS,
                     f"recycled while {self.status.value}; it must be collected as waste first",
                     index=index,
-                    legal_basis="Art. 77(7)",
+                    legal_basis="Art. 77(8)",
                 )
             self.ceased = True
         elif waste and t in _NOT_FOR_WASTE:
@@ -571,14 +571,14 @@ def _check_lineage(passport: BatteryPassport, predecessor: VerifiedChain) -> Non
             BreakKind.LINEAGE,
             f"the passport's predecessor is {passport.predecessor_passport_id!r}, not "
             f"{original.passport_id!r}",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     if predecessor.successor_passport_id not in (None, passport.passport_id):
         raise BrokenChainError(
             BreakKind.LINEAGE,
             f"the original's history hands over to {predecessor.successor_passport_id!r}, "
             f"not to {passport.passport_id!r}",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     last = predecessor.events[-1].event if predecessor.events else None
     if last is None or last.type not in (
@@ -589,7 +589,7 @@ def _check_lineage(passport: BatteryPassport, predecessor: VerifiedChain) -> Non
         raise BrokenChainError(
             BreakKind.LINEAGE,
             "the original's history does not end in a re-use, repurposing or remanufacturing",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     # The successor must be issued by the operator the hand-over names (or, naming none, by
     # the operator who did the repurposing/remanufacturing): another trusted repurposer must
@@ -600,14 +600,14 @@ def _check_lineage(passport: BatteryPassport, predecessor: VerifiedChain) -> Non
             BreakKind.LINEAGE,
             f"the passport is issued by {passport.issuer!r}, but the original's history hands "
             f"the battery over to {handed_to!r}",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     if passport.predecessor_last_event_sha256 != predecessor.last_sha256:
         raise BrokenChainError(
             BreakKind.LINEAGE,
             "the passport links to another last event of the original than its history's "
             "(the original's log was extended or rewritten after the hand-over)",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
 
 

@@ -218,7 +218,7 @@ class _StatusChange(EventPayload):
         None, description="Economic operator now responsible, if it changes"
     )
     successor_passport_id: Identifier | None = Field(
-        None, description="The new passport (Art. 77(6)); the original passport is closed"
+        None, description="The new passport (Art. 77(7)); the original passport is closed"
     )
     application: Text | None = Field(None, description="The new application")
 
@@ -249,7 +249,7 @@ class CollectedAsWastePayload(EventPayload):
 
 
 class RecycledPayload(EventPayload):
-    """Recycled (Art. 3(1)(28)); afterwards the passport ceases to exist (Art. 77(7))."""
+    """Recycled (Art. 3(1)(28)); afterwards the passport ceases to exist (Art. 77(8))."""
 
     recovered: tuple[ElementMass, ...] = Field(description="Recovered mass per material")
     recycling_facility: Identifier | None = Field(None, description="Recycling facility")

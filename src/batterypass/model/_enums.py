@@ -99,7 +99,8 @@ class ChemistryFamily(enum.StrEnum):
 
 
 class CarbonStage(enum.StrEnum):
-    """Lifecycle stages of the carbon footprint (Annex II point 3); the use stage is excluded."""
+    """Lifecycle stages of the carbon footprint (Art. 7(1)(e); Annex II point 4); the use
+    stage is excluded."""
 
     RAW_MATERIAL_ACQUISITION = "raw-material-acquisition"
     MAIN_PRODUCTION = "main-production"

@@ -91,13 +91,13 @@ class BatteryPassport(Section):
     )
     predecessor_passport_id: Identifier | None = data_point(
         G1,
-        "Art. 77(6)",
+        "Art. 77(7)",
         "Passport of the original battery, after repurposing or remanufacturing",
         mandatory_for=_NO_SCOPE,
     )
     predecessor_last_event_sha256: Sha256Hex | None = data_point(
         G1,
-        "Art. 77(6)",
+        "Art. 77(7)",
         "SHA-256 (lowercase hex) of the signed payload of the original passport's last "
         "lifecycle event, linking this passport to the original's history",
         mandatory_for=_NO_SCOPE,
@@ -123,14 +123,14 @@ class BatteryPassport(Section):
             )
         if self.predecessor_passport_id == self.passport_id:
             raise cross_field_error(
-                "predecessor_passport_id", "a passport cannot be its own predecessor", "Art. 77(6)"
+                "predecessor_passport_id", "a passport cannot be its own predecessor", "Art. 77(7)"
             )
         if (self.predecessor_last_event_sha256 is None) != (self.predecessor_passport_id is None):
             raise cross_field_error(
                 "predecessor_last_event_sha256",
                 "the hash of the original passport's last event is given exactly when the "
                 "predecessor passport is",
-                "Art. 77(6)",
+                "Art. 77(7)",
             )
         category = self.general.category
         if (

@@ -386,28 +386,28 @@ class CarbonFootprint(Section):
     )
     raw_material_acquisition_kg_co2e_per_kwh: Quantity | None = data_point(
         G1,
-        "Annex XIII(1)(c); Annex II(3)",
+        "Annex XIII(1)(c); Art. 7(1)(e); Annex II point 4",
         "Raw material acquisition and pre-processing stage",
         unit="kg CO2e/kWh",
         longlist=(20,),
     )
     main_production_kg_co2e_per_kwh: Quantity | None = data_point(
         G1,
-        "Annex XIII(1)(c); Annex II(3)",
+        "Annex XIII(1)(c); Art. 7(1)(e); Annex II point 4",
         "Main product production stage",
         unit="kg CO2e/kWh",
         longlist=(21,),
     )
     distribution_kg_co2e_per_kwh: Quantity | None = data_point(
         G1,
-        "Annex XIII(1)(c); Annex II(3)",
+        "Annex XIII(1)(c); Art. 7(1)(e); Annex II point 4",
         "Distribution stage",
         unit="kg CO2e/kWh",
         longlist=(22,),
     )
     end_of_life_kg_co2e_per_kwh: Quantity | None = data_point(
         G1,
-        "Annex XIII(1)(c); Annex II(3)",
+        "Annex XIII(1)(c); Art. 7(1)(e); Annex II point 4",
         "End of life and recycling stage",
         unit="kg CO2e/kWh",
         longlist=(23,),
@@ -482,7 +482,7 @@ class CarbonFootprint(Section):
                 "total_kg_co2e_per_kwh",
                 f"the lifecycle stages add up to {total}, not to the total "
                 f"{declared} (tolerance {tolerance})",
-                "Annex II(3); Annex XIII(1)(c)",
+                "Art. 7(1)(e); Annex II point 4; Annex XIII(1)(c)",
             )
         return self
 
@@ -1035,17 +1035,17 @@ class BatteryState(Section):
 
 
 class LabelsAndConformity(Section):
-    """Symbols, labels and documentation of conformity (Annex XIII points 1(r), 1(s) and 3)."""
+    """Symbols, labels and documentation of conformity (Annex XIII points 1(q), 1(r) and 3)."""
 
     separate_collection_symbol: DocumentRef | None = data_point(
         G1,
-        "Annex XIII(1)(s); Art. 13(4); Annex VI Part B",
+        "Annex XIII(1)(q); Art. 13(4); Annex VI Part B",
         "Separate collection symbol",
         longlist=(12,),
     )
     cadmium_lead_symbols: tuple[DocumentRef, ...] | None = data_point(
         G1,
-        "Annex XIII(1)(s); Art. 13(5)",
+        "Annex XIII(1)(q); Art. 13(5)",
         "Chemical symbols for cadmium and lead, where applicable (an empty list declares none)",
         longlist=(13,),
     )

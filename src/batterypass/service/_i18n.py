@@ -447,9 +447,9 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "current_status": ("Current status", "Aktueller Status", "当前状态"),
     "ceased": (
-        "The battery was recycled: its passport has ceased to exist (Art. 77(7)).",
-        "Die Batterie wurde recycelt: Ihr Batteriepass ist erloschen (Art. 77 Abs. 7).",
-        "该电池已被回收：其电池护照已终止（第 77(7) 条）。",
+        "The battery was recycled: its passport has ceased to exist (Art. 77(8)).",
+        "Die Batterie wurde recycelt: Ihr Batteriepass ist erloschen (Art. 77 Abs. 8).",
+        "该电池已被回收：其电池护照已终止（第 77(8) 条）。",
     ),
     "when": ("Date", "Datum", "日期"),
     "event": ("Event", "Ereignis", "事件"),

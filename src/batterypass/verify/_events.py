@@ -31,7 +31,7 @@ __all__ = ["SUCCESSOR_SIGNER_ROLES", "TrustStoreResolver", "verify_events", "ver
 
 SUCCESSOR_SIGNER_ROLES = frozenset({Role.REPURPOSER, Role.REMANUFACTURER})
 """Roles that may sign the successor passport of a repurposed or remanufactured battery
-(Art. 77(6)), besides :data:`PASSPORT_SIGNER_ROLES`."""
+(Art. 77(7)), besides :data:`PASSPORT_SIGNER_ROLES`."""
 
 
 @dataclass(frozen=True, slots=True)
