@@ -508,3 +508,31 @@ def test_recycled_content_status_is_given_at_the_page_date() -> None:
     assert "no minimum in force yet" in before
     assert "16 % (from 2031-08-18)" in after
     assert "meets the minimum" in after  # cobalt 16.5 % >= 16 %
+
+
+def test_no_download_link_when_no_signed_copy_can_be_given() -> None:
+    out = render_page(_verified_page("ev-nmc", download_url=None))
+    text = _text(out)
+    assert "No signed copy can be given for this view" in text
+    assert "batterypass verify" not in text
+    assert 'download="passport.cose"' not in out
+
+
+def test_qr_code_of_the_page_has_a_text_alternative() -> None:
+    out = render_page(_verified_page("ev-nmc"))
+    img = re.search(
+        r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="QR code[^"]*: ([^"]+)"', out
+    )
+    assert img is not None
+    assert html.unescape(img.group(2)) == URI
+    svg = base64.b64decode(img.group(1)).decode("utf-8")
+    assert svg.startswith("<svg")
+
+
+def test_page_headers() -> None:
+    from batterypass.service._page import page_headers
+
+    headers = page_headers("zh")
+    assert headers["Content-Language"] == "zh-Hans"
+    assert headers["Content-Security-Policy"] == content_security_policy()
+    assert "Accept-Language" in headers["Vary"]

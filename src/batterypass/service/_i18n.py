@@ -75,6 +75,21 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Vertrauensliste herunterladen",
         "下载信任列表",
     ),
+    "no_signed_copy": (
+        "No signed copy can be given for this view: the passport was signed as a whole, and "
+        "its signature covers data this audience may not see (Art. 77(2)).",
+        "Für diese Sicht kann keine signierte Kopie ausgegeben werden: Der Batteriepass wurde "
+        "als Ganzes signiert, und die Signatur deckt Daten ab, die diese Zielgruppe nicht "
+        "sehen darf (Art. 77 Abs. 2).",
+        "此视图无法提供签名副本：电池护照是整体签名的，其签名涵盖了该受众无权查看的数据"
+        "（第 77(2) 条）。",
+    ),
+    "qr_title": ("QR code of this passport", "QR-Code dieses Batteriepasses", "本护照的二维码"),
+    "qr_alt": (
+        "QR code with the link to this battery passport",
+        "QR-Code mit dem Link zu diesem Batteriepass",
+        "指向本电池护照链接的二维码",
+    ),
     "verify_offline": (
         "then verify it offline with the batterypass command line:",
         "und dann offline mit der batterypass-Kommandozeile prüfen:",

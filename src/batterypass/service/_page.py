@@ -31,7 +31,13 @@ import jinja2
 import markupsafe
 from pydantic import BaseModel
 
-from batterypass.carbon import ClassScheme, ThresholdScheme, check_declared_class, render_label
+from batterypass.carbon import (
+    ClassScheme,
+    ThresholdScheme,
+    check_declared_class,
+    qr_svg,
+    render_label,
+)
 from batterypass.circularity import RecycledContentReport, recycled_content_compliance
 from batterypass.codec.gs1 import parse_digital_link
 from batterypass.errors import BatteryPassError
@@ -57,6 +63,7 @@ __all__ = [
     "content_security_policy",
     "illustrative_scheme",
     "negotiate_language",
+    "page_headers",
     "render_page",
 ]
 
@@ -148,8 +155,10 @@ class PassportPage:
     check: SignatureCheck
     today: date
     """The date the Art. 8 recycled-content status is given for (the server's clock)."""
-    download_url: str
-    """Where the signed passport (the presentation for this audience) can be downloaded."""
+    download_url: str | None
+    """Where the signed passport (the presentation for this audience) can be downloaded;
+    ``None`` when no signed copy can be given to this audience (a passport signed whole, whose
+    signature covers groups the audience may not see)."""
     download_name: str = "passport.cose"
     trust_url: str | None = None
     """Where the server's trust list can be downloaded, if it publishes it."""
@@ -487,6 +496,16 @@ def _events(lifecycle: Lifecycle, view: BatteryPassport) -> list[dict[str, Any]]
     return rows
 
 
+def _qr(uri: str | None) -> str | None:
+    if uri is None:
+        return None
+    try:
+        svg = qr_svg(uri, scale=4)
+    except BatteryPassError:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def _verify_command(page: PassportPage) -> str:
     return (
         f"batterypass verify {page.download_name} --trust {page.trust_name} "
@@ -527,6 +546,17 @@ def content_security_policy() -> str:
     )
 
 
+def page_headers(language: str) -> dict[str, str]:
+    """The response headers the page needs: its CSP, its language, and what it varies by."""
+    return {
+        "Content-Security-Policy": content_security_policy(),
+        "Content-Language": HTML_LANG[language],
+        "Vary": "Accept, Accept-Language, Authorization",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
 def render_page(
     page: PassportPage,
     *,
@@ -562,6 +592,7 @@ def render_page(
         "generated_at": _iso(page.generated_at or page.check.checked_at),
         "language_urls": dict(page.language_urls),
         "shows_individual": shows_individual,
+        "qr_data_uri": _qr(page.page_uri),
     }
     if view is not None:
         g = view.general
