@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -26,6 +26,7 @@ __all__ = [
     "load_passport",
     "load_private",
     "load_trust",
+    "parse_day",
     "parse_time",
     "read_input",
 ]
@@ -100,6 +101,16 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o
     if not directory.is_dir():
         raise UsageError("the output directory does not exist", source=str(path))
     write_atomic(path, data, mode=mode, overwrite=force)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """An option's ISO 8601 calendar date (YYYY-MM-DD)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise UsageError(f"{option}: not an ISO 8601 date (YYYY-MM-DD): {value!r}") from e
 
 
 def parse_time(value: str | None, option: str) -> datetime | None:

@@ -12,12 +12,64 @@ from rich.table import Table
 
 from batterypass.circularity import check_recycling_potential
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
-from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport
+from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, parse_day
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, ValidationError
-from batterypass.model import Audience, BatteryPassport, completeness, iter_data_points
+from batterypass.model import (
+    Audience,
+    BatteryPassport,
+    CompletenessReport,
+    completeness,
+    iter_data_points,
+)
 
 FILES = typer.Argument(..., help="Passport files (JSON or CBOR, detected from content).")
+AT_OPT = typer.Option(
+    None,
+    "--at",
+    help="Judge the dated obligations at this date, YYYY-MM-DD (completeness default: the "
+    "issue date, at the earliest 2027-02-18; see specs/obligations.md).",
+)
+
+
+def _completeness_record(report: CompletenessReport) -> dict[str, Any]:
+    return {
+        "at": report.at.isoformat(),
+        "scope": report.scope.value if report.scope else None,
+        "passport_required": report.passport_required,
+        "reason": report.reason,
+        "complete": report.complete,
+        "checked": report.checked,
+        "missing": [
+            {
+                "path": g.path,
+                "description": g.description,
+                "legal_basis": g.legal_basis,
+                "access_group": int(g.group),
+            }
+            for g in report.gaps
+        ],
+        "not_yet_required": [
+            {
+                "path": n.path,
+                "description": n.description,
+                "legal_basis": n.legal_basis,
+                "access_group": int(n.group),
+                "reason": n.reason,
+            }
+            for n in report.not_yet_required
+        ],
+    }
+
+
+def _print_completeness(file: Path, report: CompletenessReport) -> None:
+    state.out.print(f"{file}: at {report.at.isoformat()}: {report.reason}", markup=False)
+    for g in report.gaps:
+        state.out.print(
+            f"{file}: missing: {g.path} ({g.description}) [{g.legal_basis}]", markup=False
+        )
+    for n in report.not_yet_required:
+        state.out.print(f"{file}: {n}", markup=False)
 
 
 def _report_error(path: Path, error: BatteryPassError) -> None:
@@ -39,8 +91,10 @@ def _kind(error: BatteryPassError) -> str:
 
 
 @app.command()
-def validate(files: list[Path] = FILES, as_json: bool = JSON_OPT) -> int:
-    """Check passport files against the model and the Regulation's rules."""
+def validate(files: list[Path] = FILES, as_json: bool = JSON_OPT, at: str | None = AT_OPT) -> int:
+    """Check passport files against the model and the Regulation's rules; with ``--at``, also
+    that every data point due at that date is present (missing ones make the file invalid)."""
+    day = parse_day(at, "--at")
     worst = ExitCode.OK
     results: list[dict[str, Any]] = []
     for path in files:
@@ -57,20 +111,34 @@ def validate(files: list[Path] = FILES, as_json: bool = JSON_OPT) -> int:
                 _report_error(path, e)
             continue
         p = loaded.passport
-        results.append(
-            {
-                "file": str(path),
-                "ok": True,
-                "format": loaded.format,
-                "passport_id": p.passport_id,
-                "notes": loaded.notes,
-            }
-        )
+        report = completeness(p, at=day) if day is not None else None
+        ok = report is None or not report.gaps
+        if not ok:
+            worst = max(worst, ExitCode.INVALID)
+        record: dict[str, Any] = {
+            "file": str(path),
+            "ok": ok,
+            "format": loaded.format,
+            "passport_id": p.passport_id,
+            "notes": loaded.notes,
+        }
+        if report is not None:
+            record["completeness"] = _completeness_record(report)
+        results.append(record)
         if not as_json:
             for note in loaded.notes:
                 state.out.print(f"{path}: note: {note}", markup=False)
+            if report is not None:
+                _print_completeness(path, report)
             scope = p.scope.value if p.scope else "unknown scope"
-            state.out.print(f"{path}: valid ({loaded.format}, {scope})", markup=False)
+            if ok:
+                state.out.print(f"{path}: valid ({loaded.format}, {scope})", markup=False)
+            else:
+                state.out.print(
+                    f"{path}: invalid: {len(report.gaps) if report else 0} data point(s) due "
+                    f"on {day} missing ({loaded.format}, {scope})",
+                    markup=False,
+                )
     if as_json:
         emit_json({"ok": worst == ExitCode.OK, "files": results})
     return int(worst)
@@ -149,38 +217,25 @@ def _json_value(passport: BatteryPassport) -> Any:
 def completeness_cmd(
     file: Path = typer.Argument(..., help="Passport file (JSON or CBOR)."),
     as_json: bool = JSON_OPT,
+    at: str | None = AT_OPT,
 ) -> int:
-    """List mandatory Annex XIII data points still missing for the battery's category."""
+    """List mandatory Annex XIII data points still missing for the battery's category, at a
+    date; those whose duty does not apply yet are reported as not yet required."""
+    day = parse_day(at, "--at")
     passport = load_passport(file).passport
-    report = completeness(passport)
+    report = completeness(passport, at=day)
     if as_json:
-        emit_json(
-            {
-                "file": str(file),
-                "scope": report.scope.value if report.scope else None,
-                "passport_required": report.passport_required,
-                "reason": report.reason,
-                "complete": report.complete,
-                "checked": report.checked,
-                "missing": [
-                    {
-                        "path": g.path,
-                        "description": g.description,
-                        "legal_basis": g.legal_basis,
-                        "access_group": int(g.group),
-                    }
-                    for g in report.gaps
-                ],
-            }
-        )
+        emit_json({"file": str(file), **_completeness_record(report)})
     else:
-        state.out.print(f"{file}: {report.reason}", markup=False)
-        for g in report.gaps:
-            state.out.print(
-                f"{file}: missing: {g.path} ({g.description}) [{g.legal_basis}]", markup=False
-            )
+        _print_completeness(file, report)
         verdict = "complete" if report.complete else f"{len(report.gaps)} missing"
-        state.out.print(f"{file}: {verdict} ({report.checked} mandatory data points)", markup=False)
+        later = (
+            f", {len(report.not_yet_required)} not yet required" if report.not_yet_required else ""
+        )
+        state.out.print(
+            f"{file}: {verdict} ({report.checked} mandatory data points due{later})",
+            markup=False,
+        )
     return 0 if report.complete else int(ExitCode.INVALID)
 
 

@@ -17,7 +17,13 @@ from batterypass.model._access import (
     info_of,
     visibility,
 )
-from batterypass.model._completeness import CompletenessReport, Gap, completeness
+from batterypass.model._completeness import (
+    CompletenessReport,
+    Gap,
+    NotYetRequired,
+    completeness,
+    default_date,
+)
 from batterypass.model._enums import (
     BatteryCategory,
     BatteryStatus,
@@ -25,6 +31,13 @@ from batterypass.model._enums import (
     ChemistryFamily,
     Component,
     Element,
+)
+from batterypass.model._obligations import (
+    OBLIGATIONS,
+    PASSPORT_DUTY_START,
+    Obligation,
+    obligation_for,
+    obligations_markdown,
 )
 from batterypass.model._parse import issue_from_pydantic, legal_basis_of, parse_passport
 from batterypass.model._passport import (
@@ -82,6 +95,8 @@ from batterypass.model._types import (
 
 __all__ = [
     "ACCESS_RULES",
+    "OBLIGATIONS",
+    "PASSPORT_DUTY_START",
     "SCHEMA_VERSION",
     "VISIBILITY",
     "AccessGroup",
@@ -118,6 +133,8 @@ __all__ = [
     "MaterialEntry",
     "NegativeEvent",
     "NonNegativeQuantity",
+    "NotYetRequired",
+    "Obligation",
     "Operator",
     "PartNumber",
     "Percent",
@@ -142,11 +159,14 @@ __all__ = [
     "access_basis",
     "check_identifier",
     "completeness",
+    "default_date",
     "gtin_check_digit",
     "info_of",
     "issue_from_pydantic",
     "iter_data_points",
     "legal_basis_of",
+    "obligation_for",
+    "obligations_markdown",
     "parse_passport",
     "visibility",
 ]
