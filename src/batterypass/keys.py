@@ -37,8 +37,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from batterypass._fs import write_atomic
+from batterypass._fs import read_bounded, write_atomic
 from batterypass.codec.cbor import DEFAULT_LIMITS, DecodeLimits, decode_value, encode_value
+from batterypass.codec.json import loads_value
 from batterypass.errors import DecodeError, InvalidKeyError, SignatureError
 
 __all__ = [
@@ -384,12 +385,16 @@ def _check_kid(kid: object) -> str:
     return kid
 
 
+MAX_KEY_FILE_BYTES = 1024 * 1024
+"""Largest key file (PEM, JWK) :meth:`PrivateKey.from_file` reads; a key is a few hundred
+bytes, a certificate chain a few kilobytes."""
+
+
 def _load_json_object(jwk: Mapping[str, Any] | str | bytes) -> Mapping[str, Any]:
     if isinstance(jwk, str | bytes):
-        try:
-            jwk = json.loads(jwk)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise InvalidKeyError(f"JWK is not valid JSON: {e}") from e
+        # The strict reader (a DecodeError for text that is not strict JSON): a JWK with two
+        # "x" members must not load either of them.
+        jwk = loads_value(jwk, max_bytes=MAX_KEY_FILE_BYTES)
     if not isinstance(jwk, Mapping):
         raise InvalidKeyError("a JWK must be a JSON object")
     return jwk
@@ -602,6 +607,8 @@ class PublicKey:
 
         ``alg`` and ``kid`` arguments win over the JWK's members. A JWK carrying the private
         member ``d`` is refused, so a private key never ends up where a public one belongs.
+        JWK text is read by the strict JSON reader: duplicate members (two ``x``), ``NaN``,
+        oversized or deeply nested text raise :class:`~batterypass.errors.DecodeError`.
         """
         obj = _load_json_object(jwk)
         curve = _jwk_curve(obj)
@@ -783,10 +790,7 @@ class PrivateKey:
         kid: str | None = None,
     ) -> PrivateKey:
         """Load a PEM private key file written by :meth:`to_file` (or any PKCS#8 PEM)."""
-        try:
-            data = Path(path).read_bytes()
-        except OSError as e:
-            raise InvalidKeyError(f"cannot read key file {path}: {e.strerror or e}") from e
+        data = read_bounded(path, MAX_KEY_FILE_BYTES, what="key file")
         try:
             return cls.from_pem(data, password=password, alg=alg, kid=kid)
         except InvalidKeyError as e:
@@ -801,7 +805,7 @@ class PrivateKey:
         kid: str | None = None,
     ) -> PrivateKey:
         """Load a private JWK; its ``x`` (and ``y``) must match the public key derived
-        from ``d``."""
+        from ``d``. JWK text is read strictly, as for :meth:`PublicKey.from_jwk`."""
         obj = _load_json_object(jwk)
         curve = _jwk_curve(obj)
         if "d" not in obj:

@@ -21,7 +21,7 @@ from batterypass.carbon import (
     check_declared_class,
 )
 from batterypass.codec import json as bp_json
-from batterypass.errors import DecodeError, ValidationError
+from batterypass.errors import DecodeError, FileError, ValidationError
 from batterypass.model import BatteryPassport, parse_passport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,7 +241,7 @@ def test_bad_schemes(name: str, data: Any, path: tuple[Any, ...], fragment: str)
 def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"\.json or \.toml"):
         ThresholdScheme.from_file(tmp_path / "scheme.yaml")
-    with pytest.raises(ValidationError, match="cannot read scheme file"):
+    with pytest.raises(FileError, match="no such scheme file"):
         ThresholdScheme.from_file(tmp_path / "absent.toml")
     bad_toml = tmp_path / "bad.toml"
     bad_toml.write_text('name = "x\n', encoding="utf-8")

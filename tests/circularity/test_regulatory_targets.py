@@ -16,7 +16,7 @@ from batterypass.circularity import (
     RegulatoryTargets,
     chemistry_class,
 )
-from batterypass.errors import DecodeError, ValidationError
+from batterypass.errors import DecodeError, FileError, ValidationError
 from batterypass.model import BatteryCategory, ChemistryFamily
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,7 +235,7 @@ def test_bad_targets_are_rejected_with_a_path(
 
 
 def test_from_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="cannot read targets file"):
+    with pytest.raises(FileError, match="no such targets file"):
         RegulatoryTargets.from_file(tmp_path / "absent.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from batterypass.errors import BatteryPassError, TrustError
+from batterypass.errors import BatteryPassError, DecodeError, FileError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.model import Role
 from batterypass.verify import TRUST_FILE_FORMAT, TrustedKey, TrustStore
@@ -230,11 +230,13 @@ def test_bad_trust_files_are_rejected_with_a_path(
 
 def test_duplicate_json_members_and_constants_are_rejected() -> None:
     text = store().to_json().replace('"format": ', '"format": "x", "format": ', 1)
-    with pytest.raises(TrustError, match="appears twice"):
+    # JSON-level problems come from the one strict JSON reader (DecodeError, CLI exit 3).
+    with pytest.raises(DecodeError, match="duplicate key 'format'"):
         TrustStore.from_json(text)
-    with pytest.raises(TrustError, match="NaN"):
+    with pytest.raises(DecodeError, match="NaN") as info:
         TrustStore.from_json(store().to_json().replace('"version": 1', '"version": NaN'))
-    with pytest.raises(TrustError, match="not valid JSON"):
+    assert info.value.path == ("version",)
+    with pytest.raises(DecodeError, match="not valid JSON"):
         TrustStore.from_json("{")
 
 
@@ -246,7 +248,7 @@ def test_error_paths_point_at_the_entry() -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(TrustError, match="cannot read trust file"):
+    with pytest.raises(FileError, match="no such trust file"):
         TrustStore.from_file("/nonexistent/trust.json")
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from batterypass._fs import read_bounded
 from batterypass.codec.json import loads_value
 from batterypass.errors import BatteryPassError, DecodeError, PathItem, ValidationError
 from batterypass.model import BatteryPassport
@@ -32,6 +33,9 @@ SCHEME_FORMAT = "batterypass-class-scheme/1"
 """The ``format`` value a scheme file must declare."""
 SCHEME_UNIT = "kg CO2e/kWh"
 """The only unit a scheme's bounds may be given in (the Annex II functional unit)."""
+MAX_SCHEME_BYTES = 1024 * 1024
+"""Largest scheme file :meth:`ThresholdScheme.from_file` reads (a scheme is a few lines)."""
+
 _MAX_LABEL = 16  # the model's performance_class holds at most 16 characters
 
 
@@ -141,10 +145,7 @@ class ThresholdScheme:
                 f"a scheme file must end in .json or .toml, not {suffix or '(no suffix)'!r}",
                 source=str(path),
             )
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise ValidationError(f"cannot read scheme file: {e.strerror}", source=str(path)) from e
+        data = read_bounded(path, MAX_SCHEME_BYTES, what="scheme file")
         if suffix == ".json":
             return cls.from_json(data, source=str(path))
         return cls.from_toml(data, source=str(path))
@@ -164,6 +165,10 @@ class ThresholdScheme:
         except UnicodeDecodeError as e:
             raise DecodeError("not UTF-8 text", offset=e.start, source=source) from e
         except tomllib.TOMLDecodeError as e:
+            raise DecodeError(f"not valid TOML: {e}", source=source) from e
+        except RecursionError as e:
+            raise DecodeError("not valid TOML: nested too deeply", source=source) from e
+        except ValueError as e:  # e.g. an integer over Python's 4300-digit limit
             raise DecodeError(f"not valid TOML: {e}", source=source) from e
         return cls.from_mapping(data, source=source)
 

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from batterypass._fs import read_bounded
 from batterypass.codec.json import loads_value
 from batterypass.errors import BatteryPassError, PathItem, ValidationError
 from batterypass.model import BatteryCategory, ChemistryFamily, Element
@@ -35,6 +36,10 @@ __all__ = [
 ]
 
 TARGETS_FORMAT = "batterypass-regulatory-targets/1"
+
+MAX_TARGETS_BYTES = 1024 * 1024
+"""Largest targets file :meth:`RegulatoryTargets.from_file` reads (the shipped one is a few
+kilobytes)."""
 """The ``format`` value a targets file must declare."""
 
 
@@ -169,12 +174,7 @@ class RegulatoryTargets:
         """Load targets from a JSON file; raise :class:`ValidationError` (or ``DecodeError``
         for text that is not JSON) naming the file and the offending field."""
         path = Path(path)
-        try:
-            text = path.read_bytes()
-        except OSError as e:
-            raise ValidationError(
-                f"cannot read targets file: {e.strerror}", source=str(path)
-            ) from e
+        text = read_bounded(path, MAX_TARGETS_BYTES, what="targets file")
         return cls.from_mapping(loads_value(text, source=str(path)), source=str(path))
 
     @classmethod

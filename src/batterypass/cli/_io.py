@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from batterypass._fs import write_atomic
+from batterypass._fs import read_bounded, write_atomic
 from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 from batterypass.errors import BatteryPassError, DecodeError
@@ -44,23 +44,17 @@ class UsageError(BatteryPassError):
 
 
 def read_input(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """Read a whole input file, refusing directories, missing files and oversized input."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
-    except FileNotFoundError as e:
-        raise UsageError("no such file", source=str(path)) from e
-    except IsADirectoryError as e:
-        raise UsageError("is a directory, expected a file", source=str(path)) from e
-    except OSError as e:
-        raise UsageError(f"cannot read: {e.strerror or e}", source=str(path)) from e
-    if len(data) > limit:
-        raise DecodeError(f"larger than the {limit}-byte input limit", source=str(path))
-    return data
+    """Read a whole input file through the one bounded reader
+    (:func:`batterypass._fs.read_bounded`): a missing, unreadable or non-regular file (a FIFO,
+    a device) is a usage error (exit 2), one over ``limit`` undecodable (exit 3)."""
+    return read_bounded(path, limit, what="file")
 
 
 def detect_format(data: bytes) -> str:
-    """``"json"`` or ``"cbor"``, from the content (never from the file name)."""
+    """``"json"`` or ``"cbor"``, from the content (never from the file name); UTF-16 and
+    UTF-32 text counts as JSON, so that reading it says what it is."""
+    if bp_json.looks_like_json_text(data):
+        return "json"
     return "cbor" if cbor.looks_like_cbor(data) else "json"
 
 

@@ -57,9 +57,18 @@ _CURVES = {
 def _load_public(path: Path) -> PublicKey:
     data = read_input(path, limit=1024 * 1024)
     try:
-        if data.lstrip().startswith(b"{"):
-            return PublicKey.from_jwk(data)
-        return PublicKey.from_pem(data)
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return PublicKey.from_pem(data)
+        # Anything else is read as a JWK by the strict JSON reader, whose errors say what the
+        # file is (UTF-16, not JSON, nested too deeply, ...).
+        return PublicKey.from_jwk(data)
+    except DecodeError as e:
+        raise DecodeError(
+            f"neither a PEM public key nor a JWK: {e.message}",
+            path=e.path,
+            offset=e.offset,
+            source=str(path),
+        ) from e
     except BatteryPassError as e:
         raise e.with_source(str(path)) from None
 

@@ -19,45 +19,161 @@ from typing import Any
 from batterypass.errors import DecodeError, EncodeError
 from batterypass.model import BatteryPassport, parse_passport
 
-__all__ = ["MAX_JSON_BYTES", "dumps", "loads", "loads_value", "to_plain"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "dumps",
+    "loads",
+    "loads_value",
+    "looks_like_json_text",
+    "to_plain",
+]
 
 MAX_JSON_BYTES = 16 * 1024 * 1024
 """Largest JSON document :func:`loads` accepts (a passport is a few kilobytes)."""
 
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects :func:`loads_value` accepts (a passport nests about
+eight levels; a trust file, a key or an event payload fewer)."""
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DecodeError(f"duplicate key {key!r} in a JSON object")
-        out[key] = value
-    return out
-
-
-def _reject_constant(name: str) -> Any:
-    raise DecodeError(f"{name} is not a number batterypass accepts")
+MAX_NUMBER_DIGITS = 4300
+"""Longest number literal (in characters) :func:`loads_value` accepts: Python's own limit for
+integer conversion, far beyond any quantity (the model keeps 34 significant digits)."""
 
 
-def loads_value(text: str | bytes, *, source: str | None = None) -> Any:
-    """Parse JSON text into plain values (numbers with a fraction or exponent as Decimal)."""
-    if len(text) > MAX_JSON_BYTES:
-        raise DecodeError(f"JSON document larger than {MAX_JSON_BYTES} bytes", source=source)
+class _Bad:
+    """Stands in for a value the parser hooks refused, so that the refusal can be reported
+    with its field path once the whole document is parsed (a hook does not know where it is).
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _sniff_encoding(data: bytes) -> str | None:
+    """The name of a UTF-16 or UTF-32 encoding the bytes are evidently in, else ``None``."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32 (with a byte-order mark)"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16 (with a byte-order mark)"
+    # JSON text starts with an ASCII character, so zero bytes among the first four give the
+    # encoding away (RFC 4627 section 3).
+    head = data[:4]
+    if len(head) == 4 and head[:3] == b"\x00\x00\x00":
+        return "UTF-32BE"
+    if len(head) == 4 and head[1:] == b"\x00\x00\x00":
+        return "UTF-32LE"
+    if len(head) >= 2 and head[0] == 0:
+        return "UTF-16BE"
+    if len(head) >= 2 and head[1] == 0:
+        return "UTF-16LE"
+    return None
+
+
+def looks_like_json_text(data: bytes) -> bool:
+    """Whether ``data`` evidently is JSON text: it starts (after white space or a UTF-8
+    byte-order mark) with ``{`` or ``[``, or it is UTF-16 or UTF-32 text (which no CBOR
+    document of batterypass starts like). For telling a JSON file from a CBOR or COSE one
+    before reading it, so that errors say what the file is."""
+    if _sniff_encoding(data) is not None:
+        return True
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.lstrip(b" \t\r\n")[:1] in (b"{", b"[")
+
+
+def _walk_for_problems(value: Any, max_depth: int) -> tuple[tuple[str | int, ...], str] | None:
+    """The path and message of the first refused value (in document order) or of the first
+    container nested deeper than ``max_depth``; ``None`` if there is none. Iterative, so
+    that no nesting can exhaust the stack."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _Bad):
+            return path, node.message
+        if isinstance(node, dict | list):
+            if len(path) >= max_depth:
+                return path[
+                    :4
+                ], f"JSON nested too deeply (more than {max_depth} levels of arrays and objects)"
+            items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            stack.extend((v, (*path, k)) for k, v in reversed(items))
+    return None
+
+
+def loads_value(
+    text: str | bytes,
+    *,
+    source: str | None = None,
+    max_bytes: int = MAX_JSON_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+) -> Any:
+    """Parse JSON text strictly into plain values; the one JSON reader of batterypass.
+
+    Numbers with a fraction or exponent become :class:`~decimal.Decimal` (never a binary
+    float), integers ``int``. Refused, with :class:`~batterypass.errors.DecodeError` naming
+    ``source`` and, where there is one, the field path: text over ``max_bytes``, bytes that
+    are not UTF-8 (UTF-16 and UTF-32 are named as such; a UTF-8 byte-order mark is skipped),
+    duplicate object members, ``NaN``/``Infinity``, number literals over
+    :data:`MAX_NUMBER_DIGITS` characters and nesting deeper than ``max_depth``.
+    """
+    if len(text) > max_bytes:
+        raise DecodeError(f"JSON document larger than {max_bytes} bytes", source=source)
     if isinstance(text, bytes):
+        other = _sniff_encoding(text)
+        if other is not None:
+            raise DecodeError(
+                f"not UTF-8 text: this is {other} text, and batterypass reads JSON as UTF-8 "
+                "(RFC 8259); convert it, e.g. with `iconv -f UTF-16 -t UTF-8`",
+                source=source,
+            )
+        if text.startswith(b"\xef\xbb\xbf"):
+            text = text[3:]
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
             raise DecodeError("not UTF-8 text", offset=e.start, source=source) from e
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    found_bad = False
+
+    def bad(message: str) -> _Bad:
+        nonlocal found_bad
+        found_bad = True
+        return _Bad(message)
+
+    def members(pairs: list[tuple[str, Any]]) -> Any:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                return bad(f"duplicate key {key!r} in a JSON object")
+            out[key] = value
+        return out
+
+    def integer(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_DIGITS:
+            return bad(f"number with {len(literal)} digits (the limit is {MAX_NUMBER_DIGITS})")
+        return int(literal)
+
+    def decimal(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_DIGITS:
+            return bad(f"number of {len(literal)} characters (the limit is {MAX_NUMBER_DIGITS})")
+        return Decimal(literal)
+
+    def constant(name: str) -> Any:
+        return bad(f"{name} is not a number batterypass accepts")
+
     try:
-        return _json.loads(
+        value = _json.loads(
             text,
-            parse_float=Decimal,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_no_duplicates,
+            parse_float=decimal,
+            parse_int=integer,
+            parse_constant=constant,
+            object_pairs_hook=members,
         )
-    except DecodeError as e:
-        if source:
-            e.with_source(source)
-        raise
     except _json.JSONDecodeError as e:
         raise DecodeError(
             f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
@@ -65,7 +181,15 @@ def loads_value(text: str | bytes, *, source: str | None = None) -> Any:
             source=source,
         ) from e
     except RecursionError as e:
-        raise DecodeError("JSON nested too deeply", source=source) from e
+        raise DecodeError(
+            f"JSON nested too deeply (more than {max_depth} levels of arrays and objects)",
+            source=source,
+        ) from e
+    if found_bad or text.count("[") + text.count("{") > max_depth:
+        problem = _walk_for_problems(value, max_depth)
+        if problem is not None:
+            raise DecodeError(problem[1], path=problem[0], source=source)
+    return value
 
 
 def loads(

@@ -33,7 +33,8 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from batterypass._fs import write_atomic
+from batterypass._fs import read_bounded, write_atomic
+from batterypass.codec.json import loads_value
 from batterypass.errors import InvalidKeyError, PathItem, TrustError
 from batterypass.keys import PublicKey
 from batterypass.model import Role
@@ -549,25 +550,20 @@ class TrustStore:
 
     @classmethod
     def from_json(cls, text: str | bytes, *, source: str | None = None) -> TrustStore:
-        """Parse trust file text strictly: unknown fields, duplicate JSON keys, naive times,
-        unknown roles and weak keys are errors."""
+        """Parse trust file text strictly: unknown fields, naive times, unknown roles and weak
+        keys are :class:`~batterypass.errors.TrustError`; text that is not strict JSON
+        (duplicate members, ``NaN``, over 64 MiB, nested too deeply, not UTF-8) is
+        :class:`~batterypass.errors.DecodeError`."""
         try:
-            return _parse_trust_file(text)
+            return _parse_trust_file(text, source)
         except TrustError as e:
             raise (e.with_source(source) if source else e) from None
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> TrustStore:
         """Load a trust file."""
-        p = Path(path)
-        try:
-            with p.open("rb") as f:
-                data = f.read(_MAX_TRUST_FILE_BYTES + 1)
-        except OSError as e:
-            raise TrustError(f"cannot read trust file: {e.strerror or e}", source=str(p)) from e
-        if len(data) > _MAX_TRUST_FILE_BYTES:
-            raise TrustError("trust file is larger than 64 MiB", source=str(p))
-        return cls.from_json(data, source=str(p))
+        data = read_bounded(path, _MAX_TRUST_FILE_BYTES, what="trust file")
+        return cls.from_json(data, source=os.fspath(path))
 
 
 # --- trust file parsing -----------------------------------------------------------------------
@@ -575,19 +571,6 @@ class TrustStore:
 
 def _bad(message: str, path: tuple[PathItem, ...]) -> NoReturn:
     raise TrustError(message, path=path)
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise TrustError(f"JSON member {k!r} appears twice")
-        out[k] = v
-    return out
-
-
-def _no_constants(name: str) -> NoReturn:
-    raise TrustError(f"JSON constant {name} is not allowed")
 
 
 def _fields(obj: object, required: set[str], path: tuple[PathItem, ...]) -> Mapping[str, Any]:
@@ -648,15 +631,13 @@ def _window(obj: Mapping[str, Any], path: tuple[PathItem, ...]) -> dict[str, Any
     return out
 
 
-def _parse_trust_file(text: str | bytes) -> TrustStore:
-    try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise TrustError(f"trust file is not valid JSON: {e}") from e
+def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
+    doc = loads_value(text, source=source, max_bytes=_MAX_TRUST_FILE_BYTES)
     top = _fields(doc, {"format", "version", "keys", "x509_anchors"}, ())
     if top["format"] != TRUST_FILE_FORMAT:
         _bad(f"format must be {TRUST_FILE_FORMAT!r}", ("format",))
-    if top["version"] != _VERSION or isinstance(top["version"], bool):
+    # Exactly the integer 1: not true, not 1.0 (a Decimal that compares equal to 1).
+    if type(top["version"]) is not int or top["version"] != _VERSION:
         _bad(f"unsupported version {top['version']!r}; this library reads 1", ("version",))
     if not isinstance(top["keys"], list) or not isinstance(top["x509_anchors"], list):
         _bad("keys and x509_anchors must be arrays", ())
