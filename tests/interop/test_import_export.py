@@ -12,7 +12,7 @@ import pytest
 
 from batterypass.codec import battery_pass_dm as dm
 from batterypass.codec import json as bp_json
-from batterypass.errors import DecodeError, EncodeError, ValidationError
+from batterypass.errors import DecodeError, EncodeError, FileError, ValidationError
 from batterypass.model import Audience, BatteryPassport, completeness, iter_data_points
 
 # What the consortium model cannot carry of each example (the export's "lost" notes).
@@ -179,7 +179,7 @@ def test_read_aspect_files(tmp_path: Path, ev_passport: BatteryPassport) -> None
     with pytest.raises(ValidationError, match="belongs to no Battery Pass aspect") as e:
         dm.read_aspect_files([bad])
     assert str(e.value).startswith(f"{bad}: ")
-    with pytest.raises(DecodeError, match="cannot read file") as d:
+    with pytest.raises(FileError, match="no such aspect file") as d:
         dm.read_aspect_files([tmp_path / "missing.json"])
     assert d.value.source == str(tmp_path / "missing.json")
 
@@ -188,7 +188,7 @@ def test_read_aspect_file_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(dm, "MAX_ASPECT_BYTES", 10)
     big = tmp_path / "big.json"
     big.write_text('{"labels": []}', encoding="utf-8")
-    with pytest.raises(DecodeError, match="file larger than 10 bytes"):
+    with pytest.raises(DecodeError, match="larger than the 10-byte limit"):
         dm.read_aspect_file(big)
     with pytest.raises(DecodeError, match="document larger than 10 bytes"):
         dm.read_aspect_file(b'{"labels": []}')

@@ -5,6 +5,7 @@ See :mod:`batterypass.cli._app` for the exit codes.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -49,6 +50,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         state.err.print("batterypass: interrupted", markup=False)
         return 130
+    except OSError as e:
+        # A file the command reads or writes is at fault (a missing directory, a read-only
+        # one, a path through a file): the environment, not a bug. The commands wrap the
+        # errors they expect in FileError; this catches the rest, with the path and reason.
+        if state.debug:
+            traceback.print_exc()
+        where = f"{e.filename}: " if e.filename is not None else ""
+        state.err.print(f"batterypass: {where}{e.strerror or e}", markup=False)
+        return int(ExitCode.USAGE)
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if state.debug:
             traceback.print_exc()
@@ -61,6 +71,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else 0
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM unwinds like an exception, so that `finally` blocks remove temporary files
+    # (a bulk report in progress, an atomic write) instead of leaving them behind.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``batterypass`` command: run and exit with the documented code."""
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(run(argv))

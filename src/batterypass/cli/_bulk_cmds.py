@@ -66,7 +66,10 @@ class _Report:
         directory = path.parent if str(path.parent) else Path(".")
         if not directory.is_dir():
             raise UsageError("the report directory does not exist", source=str(path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        except OSError as e:
+            raise UsageError(f"cannot write: {e.strerror or e}", source=str(path)) from e
         self.path, self.tmp, self.force = path, Path(tmp), force
         self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
 

@@ -98,7 +98,10 @@ def export(
     clash = [str(t) for t in targets.values() if t.exists()]
     if clash and not force:
         raise UsageError(f"exists already: {', '.join(clash)}; use --force to replace")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the directory: {e.strerror or e}", source=str(out)) from e
     for name, target in targets.items():
         atomic_write(target, dm.dumps_aspect(docs[name]).encode("utf-8"), force=force)
     if as_json:

@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from batterypass._fs import update_lock
 from batterypass.circularity import recovery_from_chain
 from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import (
@@ -30,10 +31,12 @@ from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.lifecycle import (
     PAYLOAD_TYPES,
     Event,
+    EventLog,
     EventType,
     Head,
     VerifiedChain,
     append_to_log,
+    check_chain_unverified,
     decode_event,
     last_event_unverified,
     next_event,
@@ -116,14 +119,68 @@ def events_append(
         "event, else the last event's actor).",
     ),
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
+    trust: Path | None = typer.Option(
+        None,
+        "--trust",
+        help="Trust file: verify the whole log (signatures, trust, roles) before appending "
+        "(needs --passport). Without it the chain's structure is checked, not its signatures.",
+    ),
 ) -> int:
-    """Sign an event and append it to the log (flushed and fsynced)."""
+    """Sign an event and append it to the log (flushed and fsynced), after checking the log.
+
+    The log is locked while it is read, checked and appended to, so concurrent appends run
+    one after the other; an event is never appended to a log that does not check out."""
+    with update_lock(log):
+        return _append_locked(log, event_type, key, data, at, passport, actor, kid, trust)
+
+
+def _check_log(
+    log: Path,
+    current: EventLog,
+    signed: bytes | None,
+    trust: Path | None,
+    clock: datetime,
+    new: bytes | None = None,
+) -> None:
+    """Refuse to write on top of a log that does not check out, with the chain error: the
+    whole log verified with ``trust``, else its structure checked; and the ``new`` event
+    checked as the log's next one (no event after ``recycled``, a time not before the last
+    event's, counters that do not go down, ...)."""
+    current.require_whole(str(log))
+    try:
+        if trust is not None:
+            if signed is None:
+                raise UsageError("--trust needs --passport SIGNED_PASSPORT to verify the log")
+            verify_events(current, trust=load_trust(trust), passport=signed, at=clock)
+        payload = decode_sign1_unverified(signed).payload if signed is not None else None
+        messages = [*current.messages, *([new] if new is not None else [])]
+        check_chain_unverified(messages, passport_payload=payload, now=clock)
+    except BatteryPassError as e:
+        if e.source is None:
+            e.with_source(str(log))
+        raise
+
+
+def _append_locked(
+    log: Path,
+    event_type: EventType,
+    key: Path,
+    data: str | None,
+    at: str | None,
+    passport: Path | None,
+    actor: str | None,
+    kid: str | None,
+    trust: Path | None,
+) -> int:
     current = read_log(log, missing_ok=True)  # the first append creates the log
     current.require_whole(str(log))
     if not current.messages and passport is None:
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
     signed = _read_signed(passport, "passport") if passport is not None else None
-    when = parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
+    when = parse_time(at, "--at") or now
+    clock = max(now, when)
+    _check_log(log, current, signed, trust, clock)
     if actor is None:
         last = last_event_unverified(current.messages)
         if last is not None:
@@ -144,6 +201,7 @@ def events_append(
         signed_passport=signed,
     )
     message = sign_event(event, signer)
+    _check_log(log, current, signed, None, clock, new=message)
     append_to_log(log, [message])
     state.err.print(
         f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
@@ -317,17 +375,30 @@ def events_head(
     at: str | None = typer.Option(None, "--at", help="Time of the head (default: now)."),
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+    passport: Path | None = typer.Option(
+        None, "--passport", help="The log's signed passport (checks the first event's link)."
+    ),
+    trust: Path | None = typer.Option(
+        None,
+        "--trust",
+        help="Trust file: verify the whole log before signing (needs --passport). Without "
+        "it the chain's structure is checked, not its signatures.",
+    ),
 ) -> int:
-    """Sign a head of the log (its event count and last hash) for the holder to publish."""
-    contents = read_log(log)
-    contents.require_whole(str(log))
-    last = last_event_unverified(contents.messages)
-    if last is None:
-        raise UsageError("the log is empty; a head needs at least one event", source=str(log))
-    event, digest = last
-    when = parse_time(at, "--at") or datetime.now(UTC).replace(microsecond=0)
-    head = Head(event.passport_id, len(contents.messages), digest, when)
-    atomic_write(out, sign_head(head, load_private(key, kid)), force=force)
+    """Sign a head of the log (its event count and last hash) for the holder to publish,
+    after checking the log (a head is never signed over a broken log)."""
+    with update_lock(log):
+        contents = read_log(log)
+        signed = _read_signed(passport, "passport") if passport is not None else None
+        now = datetime.now(UTC).replace(microsecond=0)
+        when = parse_time(at, "--at") or now
+        _check_log(log, contents, signed, trust, max(now, when))
+        last = last_event_unverified(contents.messages)
+        if last is None:
+            raise UsageError("the log is empty; a head needs at least one event", source=str(log))
+        event, digest = last
+        head = Head(event.passport_id, len(contents.messages), digest, when)
+        atomic_write(out, sign_head(head, load_private(key, kid)), force=force)
     state.err.print(f"wrote head of {head.count} event(s) to {out}", markup=False)
     return 0
 
@@ -337,16 +408,17 @@ def events_repair(log: Path = typer.Argument(..., help="Event log with a torn ta
     """Cut off a torn tail (an interrupted append); refuses a log that is not torn."""
     if not log.exists():
         raise UsageError("no such file", source=str(log))
-    contents = read_log(log)
-    if contents.torn is None:
-        raise UsageError("the log has no torn tail; nothing to repair", source=str(log))
-    t = contents.torn
-    state.err.print(
-        f"cutting {t.length} byte(s) at offset {t.offset} ({t.reason}); "
-        f"{len(contents.messages)} whole event(s) stay",
-        markup=False,
-    )
-    repair_log(log)
+    with update_lock(log):  # an append must not land between the check and the cut
+        contents = read_log(log)
+        if contents.torn is None:
+            raise UsageError("the log has no torn tail; nothing to repair", source=str(log))
+        t = contents.torn
+        state.err.print(
+            f"cutting {t.length} byte(s) at offset {t.offset} ({t.reason}); "
+            f"{len(contents.messages)} whole event(s) stay",
+            markup=False,
+        )
+        repair_log(log)
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from batterypass._fs import update_lock
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
 from batterypass.cli._io import (
     JSON_OPT,
@@ -107,14 +108,17 @@ def trust_add(
     not_after: str | None = typer.Option(None, "--not-after", help="ISO 8601 time."),
 ) -> int:
     """Trust a public key for the given roles and organisation."""
-    store = load_trust(trustfile) if trustfile.exists() else TrustStore()
     key = _load_public(pubfile)
     start = parse_time(not_before, "--not-before") or datetime.now(UTC).replace(microsecond=0)
     end = parse_time(not_after, "--not-after") or datetime(9999, 12, 31, tzinfo=UTC)
-    store = store.add_key(
-        key, organisation_id=org, roles=role, not_before=start, not_after=end, kid=kid
-    )
-    atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+    # Locked from read to rewrite: concurrent adds and revokes run one after the other, so
+    # none is lost (a lost revocation would leave a revoked key trusted).
+    with update_lock(trustfile):
+        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
+        store = store.add_key(
+            key, organisation_id=org, roles=role, not_before=start, not_after=end, kid=kid
+        )
+        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
     state.err.print(f"trusted {kid or key.kid} in {trustfile}", markup=False)
     return 0
 
@@ -165,8 +169,9 @@ def trust_revoke(
     """Revoke a key from a time on (signatures claimed at or after it are refused)."""
     when = parse_time(at, "--at")
     assert when is not None
-    store = load_trust(trustfile).revoke(kid, at=when)
-    atomic_write(trustfile, store.to_json().encode("utf-8"), force=True)
+    with update_lock(trustfile):  # see trust add
+        store = load_trust(trustfile).revoke(kid, at=when)
+        atomic_write(trustfile, store.to_json().encode("utf-8"), force=True)
     state.err.print(f"revoked {kid} from {when.isoformat()}", markup=False)
     return 0
 

@@ -42,6 +42,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import pydantic
 
+from batterypass._fs import read_bounded
 from batterypass.codec import json as bp_json
 from batterypass.errors import (
     DecodeError,
@@ -620,14 +621,8 @@ def read_aspect_file(source: str | os.PathLike[str] | bytes) -> dict[str, Any]:
         raw = source
     else:
         name = os.fspath(source)
-        path = Path(name)
-        try:
-            size = path.stat().st_size
-            if size > MAX_ASPECT_BYTES:
-                raise DecodeError(f"file larger than {MAX_ASPECT_BYTES} bytes", source=name)
-            raw = path.read_bytes()
-        except OSError as e:
-            raise DecodeError(f"cannot read file: {e.strerror or e}", source=name) from e
+        # Bounded without trusting st_size (0 for /dev/zero); a FIFO is refused, not waited on.
+        raw = read_bounded(name, MAX_ASPECT_BYTES, what="aspect file")
     if len(raw) > MAX_ASPECT_BYTES:
         raise DecodeError(f"document larger than {MAX_ASPECT_BYTES} bytes", source=name)
     value = bp_json.loads_value(_decode_text(raw, name), source=name)

@@ -46,6 +46,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from batterypass.codec.cbor import decode_value, encode_value
+from batterypass.codec.cbor import loads as cbor_loads
 from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
 from batterypass.errors import (
     BatteryPassError,
@@ -93,6 +94,7 @@ __all__ = [
     "ResolvedSigner",
     "VerifiedChain",
     "VerifiedEvent",
+    "check_chain_unverified",
     "decode_head",
     "sign_head",
     "verify_chain",
@@ -262,12 +264,16 @@ def _authenticate(
 
 
 class _Walker:
+    """Runs the steps over a log. Without a ``resolver`` it checks the structure only (steps
+    1 and 5 to 8: no trust, signatures or roles); without a ``passport`` the first event's
+    link to the passport and its ids are taken as they are (the rest must agree with them)."""
+
     def __init__(
         self,
         messages: Sequence[bytes],
-        passport: BatteryPassport,
-        passport_payload: bytes,
-        resolver: KeyResolver,
+        passport: BatteryPassport | None,
+        passport_payload: bytes | None,
+        resolver: KeyResolver | None,
         policy: EventPolicy,
         now: datetime,
         predecessor: VerifiedChain | None,
@@ -277,9 +283,12 @@ class _Walker:
         self.resolver = resolver
         self.policy = policy
         self.now = now
-        self.passport_sha = sha256_hex(passport_payload)
-        self.expected_prev = self.passport_sha
-        self.status = passport.status or BatteryStatus.ORIGINAL
+        self.passport_sha = sha256_hex(passport_payload) if passport_payload is not None else ""
+        self.expected_prev: str | None = self.passport_sha if passport_payload is not None else None
+        self.ids: tuple[str, str] | None = (
+            (passport.passport_id, passport.battery_id) if passport is not None else None
+        )
+        self.status = (passport.status if passport else None) or BatteryStatus.ORIGINAL
         self.ceased = False
         self.closed_by: int | None = None
         self.successor: str | None = None
@@ -291,7 +300,7 @@ class _Walker:
         self.counters: dict[str, Any] = {
             name: getattr(passport.state.usage, name)
             for name in COUNTERS
-            if getattr(passport.state.usage, name) is not None
+            if passport is not None and getattr(passport.state.usage, name) is not None
         }
         if predecessor is not None:
             for name, value in predecessor.counters.items():
@@ -332,12 +341,15 @@ class _Walker:
 
     def link(self, index: int, payload: bytes, event: Event) -> str:
         digest = sha256_hex(payload)
-        p = self.passport
-        if event.passport_id != p.passport_id or event.battery_id != p.battery_id:
+        if self.ids is None:  # no passport given: the first event sets the ids
+            self.ids = (event.passport_id, event.battery_id)
+        if self.expected_prev is None:  # ... and the link to the passport
+            self.expected_prev = event.previous_sha256
+        if (event.passport_id, event.battery_id) != self.ids:
             raise BrokenChainError(
                 BreakKind.FOREIGN,
                 f"event of passport {event.passport_id} / battery {event.battery_id}, not of "
-                f"{p.passport_id} / {p.battery_id}",
+                f"{self.ids[0]} / {self.ids[1]}",
                 index=index,
             )
         if digest in self.seen:
@@ -354,7 +366,7 @@ class _Walker:
                 f"(sequence {event.sequence})",
                 index=index,
             )
-        expected_seq = len(self.verified)
+        expected_seq = index  # every event before this one passed
         if event.previous_sha256 != self.expected_prev:
             if event.sequence > expected_seq:
                 later = {self.peek_sequence(j) for j in range(index + 1, len(self.messages))}
@@ -433,7 +445,8 @@ class _Walker:
                 index=index,
                 legal_basis="Art. 77(7)",
             )
-        if t is EventType.MANUFACTURED and (index != 0 or self.passport.predecessor_passport_id):
+        successor = self.passport is not None and self.passport.predecessor_passport_id
+        if t is EventType.MANUFACTURED and (index != 0 or successor):
             raise BrokenChainError(
                 BreakKind.STATUS,
                 "manufactured must be the first event of an original passport",
@@ -513,14 +526,16 @@ class _Walker:
     def run(self) -> None:
         for index in range(len(self.messages)):
             payload, event = self.decode(index)
-            signer = _authenticate(self.messages[index], self.resolver, event.time, index=index)
-            if signer.organisation_id != event.actor:
-                raise TrustError(
-                    f"forged actor: the event names {event.actor!r} but is signed by "
-                    f"{signer.organisation_id!r} (kid {signer.kid})",
-                    index=index,
-                )
-            self.policy.check(event.type, signer.roles, index=index)
+            signer = None
+            if self.resolver is not None:
+                signer = _authenticate(self.messages[index], self.resolver, event.time, index=index)
+                if signer.organisation_id != event.actor:
+                    raise TrustError(
+                        f"forged actor: the event names {event.actor!r} but is signed by "
+                        f"{signer.organisation_id!r} (kid {signer.kid})",
+                        index=index,
+                    )
+                self.policy.check(event.type, signer.roles, index=index)
             digest = self.link(index, payload, event)
             self.time_order(index, event)
             self.state_machine(index, event)
@@ -529,11 +544,13 @@ class _Walker:
             self.claimed[event.previous_sha256] = index
             self.expected_prev = digest
             self.last_time = event.time
-            self.verified.append(
-                VerifiedEvent(event, digest, signer.kid, signer.organisation_id, signer.roles)
-            )
+            if signer is not None:
+                self.verified.append(
+                    VerifiedEvent(event, digest, signer.kid, signer.organisation_id, signer.roles)
+                )
 
     def report(self, head: Head | None) -> VerifiedChain:
+        assert self.passport is not None  # a report is made of a verified chain only
         usage = Usage(
             **self.usage, negative_events=tuple(self.accidents) if self.accidents else None
         )
@@ -555,7 +572,7 @@ class _Walker:
             status=self.status,
             ceased=self.ceased,
             successor_passport_id=self.successor,
-            last_sha256=self.expected_prev,
+            last_sha256=self.expected_prev or self.passport_sha,
             state_of_health=self.soh,
             usage=usage,
             view=parse_passport(plain),
@@ -640,6 +657,32 @@ def verify_chain(
     return walker.report(checked)
 
 
+def check_chain_unverified(
+    messages: Sequence[bytes],
+    *,
+    passport_payload: bytes | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Check what can be checked of a log without a trust store, **signatures unchecked**:
+    steps 1 and 5 to 8 of :func:`verify_chain` (each event decodes, links to the one before,
+    carries the next sequence number, is not before the previous event nor in the future of
+    ``now``, follows the state machine and keeps the counters from decreasing). With the
+    signed passport's payload, the first event's link and the ids are checked too.
+
+    For writers: an event must not be appended to (nor a head signed over) a log that is
+    already broken. Raises what :func:`verify_chain` raises for these steps. Only
+    :func:`verify_chain` with a trust store says a log is authentic.
+    """
+    clock = now or datetime.now(UTC)
+    if clock.tzinfo is None:
+        raise TrustError("the verifier's clock 'now' must be timezone-aware")
+    passport = None
+    if passport_payload is not None:
+        passport = cbor_loads(passport_payload)
+    walker = _Walker(messages, passport, passport_payload, None, DEFAULT_EVENT_POLICY, clock, None)
+    walker.run()
+
+
 # --- the signed head ------------------------------------------------------------------------
 
 
@@ -678,7 +721,14 @@ def decode_head(message: bytes) -> Head:
 
 
 def _check_head(message: bytes, walker: _Walker, resolver: KeyResolver) -> Head:
+    assert walker.passport is not None
     head = decode_head(message)
+    if head.time > walker.now + CLOCK_SKEW:
+        raise BrokenChainError(
+            BreakKind.TIME,
+            f"the head's time {head.time.isoformat()} is in the future of the verifier's clock "
+            f"({walker.now.isoformat()})",
+        )
     signer = _authenticate(message, resolver, head.time, index=None)
     allowed = {walker.passport.issuer} | {v.event.actor for v in walker.verified}
     if signer.organisation_id not in allowed:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from batterypass._fs import read_bounded
 from batterypass.errors import ChainError, DecodeError, FileError
 from batterypass.lifecycle._chain import BreakKind, BrokenChainError
 
@@ -179,15 +180,10 @@ def read_log(
     is not there must not pass as "an empty history". Only a writer about to create the log
     passes ``missing_ok=True`` to read a missing file as an empty log.
     """
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limits.max_log_bytes + 1)
-    except FileNotFoundError as e:
-        if missing_ok:
-            return EventLog((), ())
-        raise FileError("no such event log", source=str(path)) from e
-    except OSError as e:
-        raise FileError(f"cannot read the event log: {e.strerror or e}", source=str(path)) from e
+    if missing_ok and not os.path.lexists(path):
+        return EventLog((), ())
+    # Bounded, and a FIFO or a device (/dev/null, /dev/zero) is refused, not read or waited on.
+    data = read_bounded(path, limits.max_log_bytes, what="event log")
     return parse_log(data, limits=limits)
 
 
@@ -230,13 +226,22 @@ def append_to_log(
     if current.size + len(blob) > limits.max_log_bytes:
         raise DecodeError(f"the log would exceed {limits.max_log_bytes} bytes")
     created = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise FileError(
+            f"cannot append to the event log: {e.strerror or e}", source=str(path)
+        ) from e
     try:
         view = memoryview(blob)
         while view:
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
+    except OSError as e:
+        raise FileError(
+            f"cannot append to the event log: {e.strerror or e}", source=str(path)
+        ) from e
     finally:
         os.close(fd)
     if created:
@@ -250,10 +255,13 @@ def repair_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_
     log = read_log(path, limits=limits)
     if log.torn is None:
         raise ChainError("the log has no torn tail; nothing to repair", source=str(path))
-    fd = os.open(path, os.O_WRONLY)
     try:
-        os.ftruncate(fd, log.torn.offset)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, log.torn.offset)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise FileError(f"cannot repair the event log: {e.strerror or e}", source=str(path)) from e
     return log.torn

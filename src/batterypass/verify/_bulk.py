@@ -51,11 +51,14 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
 
+from batterypass._fs import read_bounded
+from batterypass.codec.json import looks_like_json_text
 from batterypass.cose import Sign1Error
 from batterypass.errors import (
     BatteryPassError,
     ChainError,
     DecodeError,
+    FileError,
     SignatureError,
     TrustError,
     ValidationError,
@@ -188,10 +191,47 @@ def _failure(index: int, source: str | None, error: BaseException, reason: str) 
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read(MAX_ITEM_BYTES + 1)
-    if len(data) > MAX_ITEM_BYTES:
-        raise DecodeError(f"larger than the {MAX_ITEM_BYTES}-byte item limit")
+    # Bounded, and a FIFO or device is refused rather than waited on (a FIFO in a directory
+    # must not stop a run of a million).
+    return read_bounded(path, MAX_ITEM_BYTES, what="item file")
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """Stands in, on the way to a worker, for an item that cannot travel there (an object
+    of an unsupported type, which may not even pickle): the worker reports it, alone."""
+
+    type_name: str
+
+
+def _portable(item: object) -> object:
+    """``item`` in a form that pickles to any worker: buffers as bytes, paths as text; an
+    item of any other type becomes a :class:`_Refused`, so that it fails alone and not the
+    whole chunk it travels in."""
+    if isinstance(item, bytes | bytearray | memoryview):
+        try:
+            return bytes(item)
+        except (ValueError, TypeError):  # a released memoryview, say
+            return _Refused(type(item).__name__)
+    if isinstance(item, str):
+        return str(item)
+    if isinstance(item, os.PathLike):
+        path = os.fspath(item)
+        return path if isinstance(path, str) else _Refused(type(item).__name__)
+    if isinstance(item, EventLogItem):
+        log, passport = _portable(item.log), _portable(item.passport)
+        if isinstance(log, bytes | str) and isinstance(passport, bytes | str):
+            return EventLogItem(log, passport)
+        return _Refused(type(item).__name__)
+    return _Refused(type(item).__name__)
+
+
+def _not_json(data: bytes) -> bytes:
+    if looks_like_json_text(data):
+        raise DecodeError(
+            "this is JSON text (a passport document?), not a signed passport (COSE_Sign1); "
+            "sign it first with `batterypass sign`"
+        )
     return data
 
 
@@ -212,9 +252,13 @@ def _verify_item(
         elif isinstance(item, EventLogItem):
             source = _item_source(item)
             return _verify_log(index, source, item, store, now)
+        elif isinstance(item, _Refused):
+            raise TypeError(f"unsupported item type {item.type_name}")
         else:
             raise TypeError(f"unsupported item type {type(item).__name__}")
-        verified = _verify_passport(data, store, at, now, PASSPORT_SIGNER_ROLES)
+        verified = _verify_passport(_not_json(data), store, at, now, PASSPORT_SIGNER_ROLES)
+    except FileError as e:
+        return _failure(index, source, e, "unreadable")
     except BatteryPassError as e:
         return _failure(index, source, e, _reason_of(e))
     except OSError as e:
@@ -249,6 +293,8 @@ def _verify_log(
         report = verify_events(
             _bytes_of(item.log), trust=store, passport=_bytes_of(item.passport), at=now
         )
+    except FileError as e:
+        return _failure(index, source, e, "unreadable")
     except BatteryPassError as e:
         return _failure(index, source, e, _reason_of(e))
     except OSError as e:
@@ -327,9 +373,10 @@ def _executor_task(
 
 
 def _chunks(items: Iterable[object], size: int) -> Iterator[list[tuple[int, object]]]:
+    """Numbered chunks of the items, each item made :func:`_portable` for a worker."""
     numbered = enumerate(items)
     while chunk := list(islice(numbered, size)):
-        yield chunk
+        yield [(index, _portable(item)) for index, item in chunk]
 
 
 def _item_source(item: object) -> str | None:
