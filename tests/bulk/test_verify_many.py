@@ -74,7 +74,7 @@ def _mixed(
         6: ("TrustError", "untrusted-signer"),
         8: ("TrustError", "issuer-mismatch"),
         9: ("DecodeError", "malformed"),
-        10: ("FileNotFoundError", "unreadable"),
+        10: ("FileError", "unreadable"),
         12: ("DecodeError", "malformed"),
     }
     return items, bad
@@ -110,7 +110,7 @@ def test_inline_mixed_items(
     assert results[0].passport_id == signed_examples[0][0]
     assert results[6].message is not None
     assert "unknown kid" in results[6].message
-    assert results[10].message == "No such file or directory"
+    assert results[10].message == "no such item file"
 
 
 def test_results_match_verify_passport(

@@ -22,7 +22,8 @@ import pytest
 from batterypass.cli import run
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.lifecycle import read_log
-from batterypass.verify import Role, TrustStore, verify_many
+from batterypass.model import Role
+from batterypass.verify import TrustStore, verify_many
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFE = ROOT / "examples" / "lifecycle"

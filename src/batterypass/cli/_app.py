@@ -5,7 +5,8 @@ Exit codes (the same for every command):
 ====  =====================================================================
 0     success: every file valid / verified
 1     invalid or not verified (a rule, a signature, trust, a chain)
-2     usage error: bad option, missing or unreadable file, refused overwrite
+2     usage error: bad option, missing, unreadable or non-regular file, a file that
+      cannot be written, refused overwrite
 3     undecodable input: not JSON/CBOR/COSE, truncated, over a decoding limit
 4     internal error (a bug: please report it; ``--debug`` shows the traceback)
 ====  =====================================================================

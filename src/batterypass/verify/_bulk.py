@@ -53,7 +53,7 @@ from typing import Any, Literal
 
 from batterypass._fs import read_bounded
 from batterypass.codec.json import looks_like_json_text
-from batterypass.cose import Sign1Error
+from batterypass.cose import Sign1Error, Sign1Reason
 from batterypass.errors import (
     BatteryPassError,
     ChainError,
@@ -228,10 +228,12 @@ def _portable(item: object) -> object:
 
 def _not_json(data: bytes) -> bytes:
     if looks_like_json_text(data):
-        raise DecodeError(
+        message = (
             "this is JSON text (a passport document?), not a signed passport (COSE_Sign1); "
             "sign it first with `batterypass sign`"
         )
+        # Wrapped as decode_sign1_unverified wraps its refusals: reason "malformed".
+        raise DecodeError(message) from Sign1Error(Sign1Reason.MALFORMED, message)
     return data
 
 
