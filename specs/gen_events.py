@@ -58,8 +58,9 @@ STEPS = (
     ("8 counters", "never decrease", "`BrokenChainError` `counter`"),
     (
         "head",
-        "signed head: trusted holder, its count and hash",
-        "`BrokenChainError` `truncated`, `head-mismatch`",
+        "signed head: not dated after the verifier's clock (5 minutes' skew), trusted "
+        "holder, its count and hash",
+        "`BrokenChainError` `time`, `truncated`, `head-mismatch`",
     ),
     ("log", "whole items only", "`BrokenChainError` `torn`"),
     ("lineage", "successor linked to the original's last event", "`BrokenChainError` `lineage`"),
@@ -107,6 +108,15 @@ signature into another valid one, so a hash over the message would not identify 
   flushed and fsynced. A tail that is not a whole CBOR item (a crash during an append) is a
   *torn tail*: reported, refused by verification and appends, and cut off only by
   `batterypass events repair LOG`. Limits: 64 MiB per log, 100 000 events, 64 KiB per event.
+- Writers: `batterypass events append`, `events head` and `events repair` hold an exclusive
+  lock (`flock` on the log's directory) from reading the log to writing, so concurrent appends
+  run one after the other and never fork the log. Before writing they check the log and refuse,
+  with the chain error, one that does not check out: `append` and `head` run
+  `lifecycle.check_chain_unverified` (steps 1 and 5-8 below: decoding, links, sequence, time
+  order, state machine, counters; with `--passport`, the first event's link and the ids), and
+  `append` checks the new event as the log's next one (nothing after `recycled` or a
+  hand-over). Signatures need the trust file: with `--trust TRUSTFILE --passport SIGNED` the
+  whole log is verified (steps 1-8) first.
 
 ## Status state machine
 
