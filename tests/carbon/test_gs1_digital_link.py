@@ -114,8 +114,21 @@ def test_base_uri_with_path_prefix() -> None:
 
 @pytest.mark.parametrize(
     "base",
+    ["http://127.0.0.1:8000", "http://localhost:8000/", "http://[::1]:8000", "http://127.1.2.3"],
+)
+def test_http_base_uri_only_for_a_server_on_this_machine(base: str) -> None:
+    # The demo server (batterypass serve --demo) listens on loopback over plain http.
+    uri = build_digital_link("9506000134352", "S1", base_uri=base)
+    assert uri == f"{base.rstrip('/')}/01/09506000134352/21/S1"
+
+
+@pytest.mark.parametrize(
+    "base",
     [
         "http://id.example.com",
+        "http://127.0.0.1.example.com:8000",  # not a loopback address
+        "http://10.0.0.1:8000",
+        "http://[::2]:8000",
         "https://",
         "id.example.com",
         "https://id.example.com/?x=1",

@@ -3,7 +3,8 @@
 ``https://<domain>[/<path>]/01/<GTIN>/21/<serial>``: the form the QR code on a battery can
 carry (DOMAIN.md, "Scope and identifiers"). Only this form is built and accepted: no other key
 qualifiers (AI 22, AI 10), no query string or fragment, and https only, as the passport model's
-identifiers require.
+identifiers require (a URI built for a server on this machine, ``http://127.0.0.1:8000``, may
+use http: the demo server's QR codes).
 
 - The GTIN may be a GTIN-8, -12, -13 or -14 with a valid GS1 mod-10 check digit; built URIs
   carry it as 14 digits (zero-padded), the canonical form of GS1 Digital Link.
@@ -15,6 +16,7 @@ identifiers require.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import quote, unquote, urlsplit
 
@@ -62,12 +64,29 @@ def _check_serial(serial: str) -> str:
     return serial
 
 
+_LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host in _LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _check_base(base_uri: str) -> str:
     if not isinstance(base_uri, str):
         raise ValidationError("the base URI must be a string", path=("base_uri",))
     parts = urlsplit(base_uri)
+    # Plain http only for a server on this machine (``batterypass serve --demo`` on
+    # 127.0.0.1): a QR code for a battery in the field always carries https.
+    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))
     if (
-        parts.scheme != "https"
+        not scheme_ok
         or not parts.netloc
         or parts.query
         or parts.fragment
@@ -76,7 +95,8 @@ def _check_base(base_uri: str) -> str:
         or any(c.isspace() or ord(c) < 32 or ord(c) > 126 for c in base_uri)
     ):
         raise ValidationError(
-            f"the base URI must be an https URI with a host and no query or fragment, got "
+            f"the base URI must be an https URI (http only on a loopback host) with a host and "
+            f"no query or fragment, got "
             f"{base_uri!r}",
             path=("base_uri",),
         )
