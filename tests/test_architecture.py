@@ -24,10 +24,11 @@ LAYER = {
     "circularity": 5,
     "carbon": 5,
     "verify": 6,
-    "service": 7,
-    "cli": 8,
-    "__main__": 9,
-    "__init__": 9,
+    "interop": 7,
+    "service": 8,
+    "cli": 9,
+    "__main__": 10,
+    "__init__": 10,
 }
 
 
@@ -41,6 +42,7 @@ def _top(path: Path) -> str:
 
 
 def _imports(path: Path) -> list[str]:
+    """Every module a file imports (``from a.b import c`` counts as ``a.b`` and ``a.b.c``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: list[str] = []
     for node in ast.walk(tree):
@@ -48,6 +50,7 @@ def _imports(path: Path) -> list[str]:
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.append(node.module)
+            names += [f"{node.module}.{a.name}" for a in node.names]
     return names
 
 
@@ -103,3 +106,32 @@ def test_only_cli_prints_or_exits(path: Path) -> None:
             assert not (isinstance(node.value, ast.Name) and node.value.id == "sys"), (
                 f"{path.relative_to(SRC)}:{node.lineno} calls sys.exit"
             )
+
+
+def test_interop_sits_above_model_and_codec() -> None:
+    """interop adapts the model to other formats: it needs model, codec and errors, and no
+    layer below it may need interop."""
+    interop = [p for p in _modules() if _top(p) == "interop"]
+    assert interop, "the interop package is missing"
+    used = {
+        name.split(".")[1]
+        for p in interop
+        for name in _imports(p)
+        if name.startswith("batterypass.")
+    }
+    assert {"model", "codec", "errors"} <= used
+    for path in _modules():
+        if LAYER[_top(path)] >= LAYER["interop"]:
+            continue
+        for name in _imports(path):
+            assert not name.startswith("batterypass.interop"), (
+                f"{path.relative_to(SRC)} imports {name}"
+            )
+
+
+def test_from_imports_of_private_modules_are_seen(tmp_path: Path) -> None:
+    """``from batterypass.x import _y`` names the private module too, so that the private
+    module rule sees it."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("from batterypass.interop import _rules\n")
+    assert "batterypass.interop._rules" in _imports(probe)

@@ -14,8 +14,8 @@ import pydantic
 import pytest
 
 from batterypass.circularity import ChemistryClass, recycling_potential
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.errors import ValidationError
+from batterypass.interop import battery_pass as dm
 from batterypass.lifecycle import StateOfHealthPayload
 from batterypass.model import Element, completeness, parse_passport
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
 
-from batterypass.codec import battery_pass_dm as dm
+from batterypass.interop import battery_pass as dm
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 

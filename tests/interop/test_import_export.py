@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.codec import json as bp_json
 from batterypass.errors import DecodeError, EncodeError, FileError, ValidationError
+from batterypass.interop import battery_pass as dm
 from batterypass.model import Audience, BatteryPassport, completeness, iter_data_points
 
 # What the consortium model cannot carry of each example (the export's "lost" notes).
@@ -184,14 +184,15 @@ def test_read_aspect_files(tmp_path: Path, ev_passport: BatteryPassport) -> None
     assert d.value.source == str(tmp_path / "missing.json")
 
 
-def test_read_aspect_file_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dm, "MAX_ASPECT_BYTES", 10)
+def test_read_aspect_file_limits(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_text('{"labels": []}', encoding="utf-8")
     with pytest.raises(DecodeError, match="larger than the 10-byte limit"):
-        dm.read_aspect_file(big)
+        dm.read_aspect_file(big, max_bytes=10)
     with pytest.raises(DecodeError, match="document larger than 10 bytes"):
-        dm.read_aspect_file(b'{"labels": []}')
+        dm.read_aspect_file(b'{"labels": []}', max_bytes=10)
+    assert dm.MAX_ASPECT_BYTES > 10
+    assert dm.read_aspect_file(big) == {"labels": []}
 
 
 def test_dumps_aspect_writes_exact_numbers() -> None:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from batterypass.codec import battery_pass_dm as dm
+from batterypass.interop import _shape
+from batterypass.interop import battery_pass as dm
+from batterypass.interop.battery_pass import _schema
 from batterypass.model import iter_data_points
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,10 +79,10 @@ def _walk(typ: Any, pointer: str) -> Any:
     """The structure node at a pointer template (``*`` for array items)."""
     for token in pointer.split("/")[1:]:
         if token == "*":
-            assert isinstance(typ, dm._List), pointer
+            assert isinstance(typ, _shape.List), pointer
             typ = typ.item
         else:
-            assert isinstance(typ, dm._Obj), pointer
+            assert isinstance(typ, _shape.Obj), pointer
             sub = typ.get(token)
             assert sub is not None, pointer
             typ = sub
@@ -104,10 +106,10 @@ def _wires() -> list[tuple[str, str, str | None]]:
 
 def test_the_mapping_names_real_consortium_properties() -> None:
     for aspect, pointer, old in _wires():
-        _walk(dm._wire(aspect), pointer)
+        _walk(_schema.wire(aspect), pointer)
         if old is None:
             continue
-        v120 = dm._wire(aspect, "1.2.0")
+        v120 = _schema.wire(aspect, "1.2.0")
         if old == "batteryCondition":
             _walk(v120, pointer.replace("/batteryTechicalProperties/", "/batteryCondition/"))
         elif old == "a":  # "(1.2.0: a number)"
@@ -117,9 +119,9 @@ def test_the_mapping_names_real_consortium_properties() -> None:
 
 
 def _leaves(typ: Any, pointer: str) -> list[str]:
-    if isinstance(typ, dm._Obj):
+    if isinstance(typ, _shape.Obj):
         return [leaf for name, sub, _ in typ.props for leaf in _leaves(sub, f"{pointer}/{name}")]
-    if isinstance(typ, dm._List):
+    if isinstance(typ, _shape.List):
         return _leaves(typ.item, f"{pointer}/*")
     return [pointer]
 
@@ -134,7 +136,7 @@ def test_every_consortium_property_has_a_home_or_a_rule() -> None:
         notes.add((aspect, rest.split(" ")[0]))
     covered |= notes
     for aspect, pointer in notes:
-        _walk(dm._wire(aspect), pointer.replace("/*/lastUpdate", "/capacityFade/lastUpdate"))
+        _walk(_schema.wire(aspect), pointer.replace("/*/lastUpdate", "/capacityFade/lastUpdate"))
     renamed = {
         "/batteryCondition/remainingEnergy/remainingEnergyalue",
         "/batteryCondition/currentSelfDischargingRate/currentSelfDischargingRateEntity",
@@ -152,7 +154,7 @@ def test_every_consortium_property_has_a_home_or_a_rule() -> None:
     for aspect in dm.ASPECTS:
         versions = dm.PERFORMANCE_VERSIONS if aspect == dm.PERFORMANCE else ("1.2.0",)
         for version in versions:
-            for leaf in _leaves(dm._wire(aspect, version), ""):
+            for leaf in _leaves(_schema.wire(aspect, version), ""):
                 if version == "1.2.0" and aspect == dm.PERFORMANCE and leaf in renamed:
                     continue  # documented in the longlist rows' "(1.2.0: ...)" remarks
                 parts = leaf.split("/")

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.errors import EncodeError, ValidationError
+from batterypass.interop import battery_pass as dm
 from batterypass.model import BatteryPassport, iter_data_points, parse_passport
 from batterypass.testing import passport_dicts, passports
 

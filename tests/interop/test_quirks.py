@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.errors import DecodeError, ValidationError
+from batterypass.interop import battery_pass as dm
+from batterypass.interop.battery_pass import _schema
 from batterypass.model import BatteryPassport, parse_passport
 
 Validate = Callable[[str, Any], set[tuple[str, str]]]
@@ -499,7 +500,7 @@ def test_quirk_deep_discharge_and_overcharge_events_have_no_property(
         "state.usage.temperature_c",
     } <= lost_fields(docs)
     for version in dm.PERFORMANCE_VERSIONS:
-        text = repr(dm._wire(dm.PERFORMANCE, version)).lower()
+        text = repr(_schema.wire(dm.PERFORMANCE, version)).lower()
         assert "deep" not in text
         assert "overcharg" not in text
     assert {r.id: r.status for r in dm.LONGLIST_MAPPING if r.id in (84, 91, 92)} == {

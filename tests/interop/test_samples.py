@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.errors import ValidationError
+from batterypass.interop import battery_pass as dm
 
 ISSUED_AT = datetime(2025, 9, 1, tzinfo=UTC)
 RANGE = (

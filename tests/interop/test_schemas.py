@@ -11,7 +11,9 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from batterypass.codec import battery_pass_dm as dm
+from batterypass.interop import _shape
+from batterypass.interop import battery_pass as dm
+from batterypass.interop.battery_pass import _schema
 from batterypass.model import BatteryPassport, parse_passport
 
 Validate = Callable[[str, Any], set[tuple[str, str]]]
@@ -61,19 +63,19 @@ def _resolve(root: Any, node: Any) -> Any:
 
 def _same_shape(root: Any, node: Any, typ: Any, where: str) -> None:
     node = _resolve(root, node)
-    if isinstance(typ, dm._Obj):
+    if isinstance(typ, _shape.Obj):
         assert node["type"] == "object", where
         assert list(node["properties"]) == list(typ.names), where
         assert set(node.get("required", [])) == {n for n, _, r in typ.props if r}, where
         for name, sub, _ in typ.props:
             _same_shape(root, node["properties"][name], sub, f"{where}/{name}")
-    elif isinstance(typ, dm._List):
+    elif isinstance(typ, _shape.List):
         assert node["type"] == "array", where
         _same_shape(root, node["items"], typ.item, f"{where}/*")
-    elif isinstance(typ, dm._Enum):
+    elif isinstance(typ, _shape.Enum):
         assert node["type"] == "string", where
         assert set(node["enum"]) == set(typ.values), where
-    elif isinstance(typ, dm._TextMap):
+    elif isinstance(typ, _shape.TextMap):
         assert node["type"] == "object", where
         assert "properties" not in node, where
     else:
@@ -86,7 +88,7 @@ def test_codec_structure_is_the_consortium_schema(
     """Property names (misspellings included), their order, types and required flags."""
     aspect, version = schema_key
     root = support.load_schema(aspect, version)
-    _same_shape(root, root, dm._wire(aspect, version), aspect)
+    _same_shape(root, root, _schema.wire(aspect, version), aspect)
     assert root["$schema"] == "http://json-schema.org/draft-04/schema"
     if aspect == dm.PERFORMANCE:
         assert root["x-samm-aspect-model-urn"].startswith(

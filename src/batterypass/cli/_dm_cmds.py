@@ -10,8 +10,8 @@ import typer
 
 from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, parse_time
-from batterypass.codec import battery_pass_dm as dm
 from batterypass.codec import json as bp_json
+from batterypass.interop import battery_pass as dm
 from batterypass.model import Audience
 
 

@@ -1,5 +1,5 @@
-"""Bytes and text <-> model: deterministic CBOR, strict JSON, GS1 Digital Link, the
-selectively disclosable layout, and the consortium data model.
+"""Bytes and text <-> model: deterministic CBOR, strict JSON, GS1 Digital Link and the
+selectively disclosable layout.
 
 Public modules: :mod:`batterypass.codec.cbor` (deterministic CBOR and the passport wire
 format), :mod:`batterypass.codec.json` (strict JSON), :mod:`batterypass.codec.gs1`. The

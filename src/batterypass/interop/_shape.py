@@ -1,0 +1,207 @@
+"""A compact description of a JSON document's structure (objects with their properties in
+schema order, arrays, enumerations, scalars) and the walks over it that export and import
+share: checking a document's types, putting an export in schema order, and finding the required
+properties it lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final, Literal, TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class List:
+    item: Type
+
+
+@dataclass(frozen=True, slots=True)
+class TextMap:
+    """SAMM MultiLanguageText: an object of language tag -> text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    name: str
+    props: tuple[tuple[str, Type, bool], ...]
+
+    def get(self, key: str) -> Type | None:
+        for name, typ, _ in self.props:
+            if name == key:
+                return typ
+        return None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p[0] for p in self.props)
+
+
+Type: TypeAlias = "Literal['number', 'string', 'boolean'] | Enum | List | TextMap | Obj"
+
+NUM: Final = "number"
+STR: Final = "string"
+BOOL: Final = "boolean"
+
+
+def obj(name: str, *props: tuple[str, Type, bool]) -> Obj:
+    return Obj(name, props)
+
+
+def req(name: str, typ: Type) -> tuple[str, Type, bool]:
+    return (name, typ, True)
+
+
+def opt(name: str, typ: Type) -> tuple[str, Type, bool]:
+    return (name, typ, False)
+
+
+MAX_EXPONENT: Final = 40
+MAX_DIGITS: Final = 34
+BAD: Final = object()
+"""What :func:`check` returns for an ill-typed value (after reporting it)."""
+
+
+def pointer(parent: str, key: str | int) -> str:
+    """``parent`` extended by one JSON pointer token (RFC 6901 escaping)."""
+    token = str(key).replace("~", "~0").replace("/", "~1")
+    return f"{parent}/{token}"
+
+
+def significant_digits(d: Decimal) -> int:
+    digits = list(d.as_tuple().digits)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+    return len(digits)
+
+
+def show(d: Decimal) -> str:
+    text = str(d)
+    return text if len(text) <= 40 else f"{d:.16E}"
+
+
+def kind(value: Any) -> str:
+    """What a JSON value is, for an error message ("a number", "an object", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+Fail: TypeAlias = Callable[[str, str], None]
+"""``fail(pointer, message)``: report one problem of a document."""
+
+
+def check(value: Any, typ: Type, here: str, model: str, fail: Fail) -> Any:
+    """The value with every ill-typed part replaced by :data:`BAD` (each one reported with
+    ``fail``); an ill-typed array item becomes ``None``, so that the others keep their index.
+    ``model`` names the data model in the message for an unknown property."""
+    if isinstance(typ, Obj):
+        if not isinstance(value, Mapping):
+            fail(here, f"expected an object, got {kind(value)}")
+            return BAD
+        out = {}
+        for key, item in value.items():
+            there = pointer(here, key)
+            sub = typ.get(key)
+            if sub is None:
+                fail(there, f"unknown property {key!r} (not in {typ.name} of the {model} model)")
+                continue
+            checked = check(item, sub, there, model, fail)
+            if checked is not BAD:
+                out[key] = checked
+        return out
+    if isinstance(typ, List):
+        if not isinstance(value, list):
+            fail(here, f"expected an array, got {kind(value)}")
+            return BAD
+        items = [
+            check(item, typ.item, pointer(here, i), model, fail) for i, item in enumerate(value)
+        ]
+        return [None if item is BAD else item for item in items]
+    if isinstance(typ, TextMap):
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            fail(here, "expected an object of language tag -> text")
+            return BAD
+        return dict(value)
+    if isinstance(typ, Enum):
+        if not isinstance(value, str) or value not in typ.values:
+            fail(here, f"{value!r} is not one of {', '.join(typ.values)}")
+            return BAD
+        return value
+    if typ == NUM:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            fail(here, f"expected a number, got {kind(value)}")
+            return BAD
+        d = Decimal(value)
+        if d and (
+            not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT or significant_digits(d) > MAX_DIGITS
+        ):
+            fail(
+                here,
+                f"number {show(d)} outside what "
+                f"batterypass accepts (magnitude 1e-{MAX_EXPONENT}..1e{MAX_EXPONENT}, at "
+                f"most {MAX_DIGITS} significant digits)",
+            )
+            return BAD
+        return value
+    if typ == STR:
+        if not isinstance(value, str):
+            fail(here, f"expected a string, got {kind(value)}")
+            return BAD
+        return value
+    if typ == BOOL:
+        if not isinstance(value, bool):
+            fail(here, f"expected a boolean, got {kind(value)}")
+            return BAD
+        return value
+    raise AssertionError(typ)  # pragma: no cover
+
+
+def finish(value: Any, typ: Type) -> Any:
+    """Drop properties without a value and put the rest in the schema's order; an object left
+    without any property is dropped too (it says nothing)."""
+    if isinstance(typ, Obj):
+        assert isinstance(value, dict)
+        unknown = set(value) - set(typ.names)
+        assert not unknown, f"{typ.name}: {unknown}"
+        out = {}
+        for name, sub, _ in typ.props:
+            if value.get(name) is None:
+                continue
+            finished = finish(value[name], sub)
+            if isinstance(sub, Obj) and not finished:
+                continue
+            out[name] = finished
+        return out
+    if isinstance(typ, List):
+        return [finish(v, typ.item) for v in value]
+    return value
+
+
+def missing(value: Any, typ: Type, here: str = "") -> Iterator[str]:
+    """The JSON pointers of required properties a (finished) document lacks."""
+    if isinstance(typ, Obj) and isinstance(value, dict):
+        for name, sub, required in typ.props:
+            there = pointer(here, name)
+            if name in value:
+                yield from missing(value[name], sub, there)
+            elif required:
+                yield there
+    elif isinstance(typ, List) and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from missing(item, typ.item, pointer(here, i))
