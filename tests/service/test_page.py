@@ -228,8 +228,15 @@ def test_no_generated_passport_leaks_on_the_public_page(passport: BatteryPasspor
     )
     out = html.unescape(render_page(page))
     for value in _secret_strings(passport, Audience.PUBLIC):
-        if len(value) >= 8:
+        # A generated value may happen to be one of the page's own words ("Recycled").
+        if len(value) >= 8 and value.lower() not in _PAGE_WORDS:
             assert value not in out, value
+
+
+_PAGE_WORDS = (
+    "\n".join(v for values in TEXT.values() for v in values)
+    + (ROOT / "src" / "batterypass" / "service" / "templates" / "page.html").read_text("utf-8")
+).lower()
 
 
 def test_every_group_1_data_point_has_a_place_on_the_page() -> None:
