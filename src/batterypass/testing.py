@@ -25,7 +25,14 @@ from batterypass.model import (
     parse_passport,
 )
 
-__all__ = ["decimals", "identifiers", "passport_dicts", "passports", "percents"]
+__all__ = [
+    "decimals",
+    "gbt34014_codes",
+    "identifiers",
+    "passport_dicts",
+    "passports",
+    "percents",
+]
 
 
 def decimals(
@@ -71,6 +78,81 @@ _URL = st.builds(
     st.text("abcdefghijklmnopqrstuvwxyz0123456789-/", min_size=1, max_size=20),
 )
 _CAS = st.sampled_from(["7440-48-4", "7439-93-2", "7782-42-5", "7440-02-0", "21324-40-3"])
+
+
+_CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DATE_CHARS = "123456789ABCDEFGHJKLMNPRSTUVWXY"
+
+
+@st.composite
+def gbt34014_codes(draw: st.DrawFn, product_type: str | None = None) -> str:
+    """Well-formed GB/T 34014-2017 codes; ``product_type`` is ``"P"``, ``"M"`` or ``"C"``."""
+
+    def chars(n: int, alphabet: str = _CODE_CHARS) -> str:
+        return "".join(draw(st.sampled_from(alphabet)) for _ in range(n))
+
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, 28))
+    return (
+        chars(3)
+        + (product_type or draw(st.sampled_from("PMC")))
+        + draw(st.sampled_from("ABCDEFGZ"))
+        + chars(9)
+        + chars(1, _DATE_CHARS)
+        + _DATE_CHARS[month - 1]
+        + _DATE_CHARS[day - 1]
+        + chars(7, "0123456789")
+    )
+
+
+def _china(
+    draw: st.DrawFn, full: bool, category: BatteryCategory, status: str | None, issued: datetime
+) -> dict[str, Any]:
+    def m(value: Any) -> Any:
+        return _maybe(draw, full, value)
+
+    pack = draw(gbt34014_codes("P"))
+    module = draw(gbt34014_codes("M").filter(lambda c: c != pack))
+    cell = draw(gbt34014_codes("C"))
+    original = draw(gbt34014_codes("P").filter(lambda c: c not in (pack, module)))
+    current = m(pack)
+    return _prune(
+        {
+            "gbt34014_code": current,
+            "gbt34014_original_code": (
+                m(original) if current is not None and status not in (None, "original") else None
+            ),
+            "gbt34014_components": (
+                m(
+                    [{"code": module}, {"code": cell, "part_of": module}]
+                    if cell not in (pack, module, original)
+                    else [{"code": module}]
+                )
+                if current is not None
+                else None
+            ),
+            "gbt45565_code": (
+                m(draw(st.from_regex(r"[!-~]{1,64}", fullmatch=True)))
+                if category is not BatteryCategory.EV
+                else None
+            ),
+            "carbon_footprint": (
+                m(
+                    {
+                        "kg_co2e_per_kwh": draw(decimals(0, 500, 2)),
+                        "lifetime_energy_kwh": draw(st.none() | decimals(1, 10**6, 0)),
+                        "method": draw(_TEXT),
+                        "boundary": draw(_TEXT),
+                        "verifier": draw(_TEXT),
+                        "document_url": draw(_URL),
+                        "declared_on": issued.date() - timedelta(days=draw(st.integers(0, 900))),
+                    }
+                )
+                if category is BatteryCategory.EV
+                else None
+            ),
+        }
+    )
 
 
 def _maybe(draw: st.DrawFn, full: bool, value: Any) -> Any:
@@ -184,6 +266,9 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         "performance_class": m(draw(st.sampled_from(["A", "B", "C", "D", "E"]))),
         "study_url": m(draw(_URL)),
         "absolute_kg_co2e": m(draw(decimals(0, 10**6, 0))),
+        "method": m(draw(_TEXT)),
+        "boundary": m(draw(_TEXT)),
+        "verifier": m(draw(_TEXT)),
     }
     materials = {
         "chemistry": m(
@@ -316,13 +401,14 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         "declaration_of_conformity": m(_doc(draw)),
         "test_reports": m([_doc(draw)]),
     }
+    status = m(draw(st.sampled_from(list(BatteryStatus))).value)
     return _prune(
         {
             "passport_id": passport_id,
             "battery_id": battery_id,
             "issuer": draw(identifiers()),
             "issued_at": issued,
-            "status": m(draw(st.sampled_from(list(BatteryStatus))).value),
+            "status": status,
             "general": _prune(general),
             "carbon_footprint": _prune(carbon),
             "due_diligence": _prune({"report_url": m(draw(_URL))}),
@@ -331,6 +417,7 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
             "performance": _prune(performance),
             "state": state,
             "labels": _prune(labels),
+            "china": _china(draw, full, category, status, issued),
         }
     )
 

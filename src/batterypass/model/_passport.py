@@ -18,6 +18,8 @@ from batterypass.model._access import (
     data_point,
     info_of,
 )
+from batterypass.model._china import CN_CARBON_FOOTPRINT_NOTICE as _CN_CF_NOTICE
+from batterypass.model._china import GBT34014, GBT45565, ChinaData
 from batterypass.model._enums import BatteryCategory, BatteryStatus, normalise_status
 from batterypass.model._sections import (
     BatteryState,
@@ -110,6 +112,7 @@ class BatteryPassport(Section):
     performance: Performance = Field(default_factory=Performance)
     state: BatteryState = Field(default_factory=BatteryState)
     labels: LabelsAndConformity = Field(default_factory=LabelsAndConformity)
+    china: ChinaData = Field(default_factory=ChinaData)
 
     # ------------------------------------------------------------ rules across sections
 
@@ -153,6 +156,7 @@ class BatteryPassport(Section):
                 "a stationary battery energy storage system is an industrial battery",
                 "Art. 3(1)(20)",
             )
+        self._china_rules(category)
         issued = self.issued_at.date()
         for path, value in self._dated_values():
             day = value.date() if isinstance(value, datetime) else value
@@ -169,6 +173,30 @@ class BatteryPassport(Section):
             )
         return self
 
+    def _china_rules(self, category: BatteryCategory | None) -> None:
+        china = self.china
+        if china.gbt34014_original_code is not None and self.status is BatteryStatus.ORIGINAL:
+            raise cross_field_error(
+                "china.gbt34014_original_code",
+                "an original code is kept for a battery re-coded for second use, but the "
+                "status is 'original'",
+                f"{GBT34014} clause 4.2",
+            )
+        if china.gbt45565_code is not None and category is BatteryCategory.EV:
+            raise cross_field_error(
+                "china.gbt45565_code",
+                "GB/T 45565 does not code automotive traction batteries (its scope, clause 1); "
+                "an EV battery has a GB/T 34014 code",
+                f"{GBT45565} clause 1",
+            )
+        if china.carbon_footprint is not None and category not in (None, BatteryCategory.EV):
+            raise cross_field_error(
+                "china.carbon_footprint",
+                f"China's carbon-footprint declaration covers automotive traction batteries, "
+                f"not category {category.value!r}",
+                _CN_CF_NOTICE,
+            )
+
     def _dated_values(self) -> Iterator[tuple[str, date | datetime]]:
         g = self.general
         soh, usage = self.state.state_of_health, self.state.usage
@@ -178,6 +206,10 @@ class BatteryPassport(Section):
             ("state.state_of_health.measured_at", soh.measured_at),
             ("state.usage.recorded_at", usage.recorded_at),
         ]
+        if self.china.carbon_footprint is not None:
+            candidates.append(
+                ("china.carbon_footprint.declared_on", self.china.carbon_footprint.declared_on)
+            )
         for i, ev in enumerate(usage.negative_events or ()):
             candidates.append((f"state.usage.negative_events[{i}].occurred_on", ev.occurred_on))
         for path, value in candidates:

@@ -446,6 +446,25 @@ class CarbonFootprint(Section):
         mandatory_for=NONE,
         longlist=(27,),
     )
+    method: Text | None = data_point(
+        G1,
+        "Art. 7(1); Annex II (voluntary: names the calculation rules applied)",
+        "Calculation method the declaration follows (Annex II and the delegated act under "
+        "Art. 7(1))",
+        mandatory_for=NONE,
+    )
+    boundary: Text | None = data_point(
+        G1,
+        "Annex II (voluntary: states the system boundary of the declaration)",
+        "System boundary of the declaration (the life-cycle stages of Annex II)",
+        mandatory_for=NONE,
+    )
+    verifier: Text | None = data_point(
+        G1,
+        "Art. 17; Annex VIII (voluntary: names who verified the declaration)",
+        "Notified body that verified the declaration in the conformity assessment",
+        mandatory_for=NONE,
+    )
 
     def stage_values(self) -> dict[CarbonStage, Decimal | None]:
         """The declared value of each lifecycle stage."""

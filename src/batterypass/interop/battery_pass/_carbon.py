@@ -64,6 +64,11 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
             "carbon_footprint.class_scheme",
             "the consortium model has no performance class scheme",
         )
+    for name in ("method", "boundary", "verifier"):
+        if getattr(c, name) is not None:
+            ex.lost(
+                f"carbon_footprint.{name}", f"the consortium model has no carbon footprint {name}"
+            )
     stages = [
         {"lifecycleStage": wire, "carbonFootprint": getattr(c, name)}
         for wire, name in STAGES

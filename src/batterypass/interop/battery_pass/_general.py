@@ -13,7 +13,7 @@ from typing import Any, Final
 from batterypass.interop._rules import SAME, DateStamp, Rule, Table, Verbatim
 from batterypass.interop.battery_pass._common import Exporter, Importer, contact_rules
 from batterypass.interop.battery_pass._schema import GENERAL
-from batterypass.model import BatteryCategory, BatteryStatus
+from batterypass.model import BatteryCategory, BatteryStatus, ChinaData
 
 _GMONTH: Final = re.compile(r"^--(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
 _MONTHS_DURATION: Final = re.compile(r"^P(?=\d)(?:(\d{1,4})Y)?(?:(\d{1,5})M)?$")
@@ -106,6 +106,12 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
         ex.lost("general.battery_model", "the consortium model has no battery model")
     if p.predecessor_passport_id is not None:
         ex.lost("predecessor_passport_id", "the consortium model has no predecessor passport")
+    for name in ChinaData.model_fields:
+        if getattr(p.china, name) is not None:
+            ex.lost(
+                f"china.{name}",
+                "Chinese national data are not carried: the consortium model has no place for them",
+            )
     if p.predecessor_last_event_sha256 is not None:
         ex.lost(
             "predecessor_last_event_sha256",

@@ -696,6 +696,19 @@ OTHER_FIELDS: Final[Mapping[str, str]] = {
     "state.state_of_health.ohmic_resistance_ohm": "lost: the consortium holds the internal "
     "resistance increase only",
     "state.usage.recorded_at": "lastUpdate of the usage values; on import the latest of them",
+    "carbon_footprint.method": "not carried: no place in the consortium model",
+    "carbon_footprint.boundary": "not carried: no place in the consortium model",
+    "carbon_footprint.verifier": "not carried: no place in the consortium model",
+    "china.gbt34014_code": "not carried: Chinese national data (specs/china.md) have no place in "
+    "the consortium model",
+    "china.gbt34014_original_code": "not carried: Chinese national data have no place in the "
+    "consortium model",
+    "china.gbt34014_components": "not carried: Chinese national data have no place in the "
+    "consortium model",
+    "china.gbt45565_code": "not carried: Chinese national data have no place in the consortium "
+    "model",
+    "china.carbon_footprint": "not carried: the consortium's carbon footprint is the EU "
+    "declaration; China's is never converted into it",
 }
 """Data points of the passport model without a longlist row, and where they go."""
 
