@@ -31,16 +31,25 @@ CDDL = HERE / "events.cddl"
 
 STEPS = (
     (
-        "1 decode",
-        "COSE_Sign1, event content type, payload is an event in its one encoding",
-        "`SignatureError` (content type), `BrokenChainError` `malformed`",
+        "1 envelope",
+        "COSE_Sign1 parsed once (strict profile), event content type, signing time `iat` in "
+        "the protected CWT claims (RFC 9597); nothing of the payload is read yet",
+        "`BrokenChainError` `malformed`, `SignatureError` (content type), `Sign1Error` "
+        "`no-signing-time`",
     ),
     (
         "2 trust",
-        "signer (`kid`/`x5chain`) trusted at the event time; its organisation is the actor",
+        "signer (`kid`/`x5chain`) trusted at the signed `iat`",
         "`TrustError`",
     ),
-    ("3 signature", "over the exact bytes received", "`SignatureError` (altered or forged)"),
+    (
+        "3 signature",
+        "over the exact bytes received; only then the payload: an event in its one encoding, "
+        "its time in the second `iat` names, its passport id equal to `sub`, its actor the "
+        "signer's organisation",
+        "`SignatureError` (altered or forged; `claims-mismatch`), `BrokenChainError` "
+        "`malformed`, `TrustError` (forged actor)",
+    ),
     ("4 role", "the policy lets one of the signer's roles record this type", "`PolicyError`"),
     (
         "5 link, sequence",

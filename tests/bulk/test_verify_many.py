@@ -128,19 +128,20 @@ def test_results_match_verify_passport(
 
 def test_signature_over_a_non_passport_is_still_refused(trust: TrustStore) -> None:
     # A trusted key's valid signature does not make arbitrary bytes a passport.
-    from batterypass.cose import PASSPORT_CONTENT_TYPE, sign1
+    from batterypass.cose import PASSPORT_CONTENT_TYPE, cwt_claims_header, sign1
 
     key = load_key("ev-maker")
-    junk = sign1(b"\xa1\x01\x02", key, content_type=PASSPORT_CONTENT_TYPE)
-    other = sign1(b"hello", key, content_type="text/plain")
+    claims = cwt_claims_header(iat=datetime(2026, 6, 1, tzinfo=UTC), sub="urn:x")
+    junk = sign1(b"\xa1\x01\x02", key, content_type=PASSPORT_CONTENT_TYPE, protected_extra=claims)
+    other = sign1(b"hello", key, content_type="text/plain", protected_extra=claims)
     at = datetime(2027, 1, 1, tzinfo=UTC)
     results = list(verify_many([junk, other], trust=trust, workers=1, at=at))
     assert [(r.ok, r.reason) for r in results] == [
         (False, "undecodable"),
         (False, "not-a-passport"),
     ]
-    # without at= the payload is decoded first; the signature is good, so the failure is
-    # the payload's (a tampered payload is reported as a bad signature, see _mixed)
+    # without at= the key is picked at the signed iat; the signature is good, so the failure
+    # is the payload's (a tampered payload is reported as a bad signature, see _mixed)
     (result,) = verify_many([junk], trust=trust, workers=1)
     assert (result.ok, result.error, result.reason) == (False, "DecodeError", "undecodable")
 

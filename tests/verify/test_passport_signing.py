@@ -10,7 +10,14 @@ import pytest
 
 from batterypass.cli import run
 from batterypass.codec import cbor
-from batterypass.cose import PASSPORT_CONTENT_TYPE, sign1, sign_passport
+from batterypass.cose import (
+    PASSPORT_CONTENT_TYPE,
+    Sign1Error,
+    Sign1Reason,
+    cwt_claims_header,
+    sign1,
+    sign_passport,
+)
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.model import BatteryPassport, Role
@@ -85,8 +92,21 @@ def test_other_signed_content_is_not_a_passport(ev_passport: BatteryPassport) ->
         other = sign1(payload, key, kid=key.kid.encode(), content_type=content_type)
         with pytest.raises(SignatureError, match="not a signed passport"):
             verify_passport(other, trust=_store(key, ev_passport.issuer))
-    good = sign1(payload, key, kid=key.kid.encode(), content_type=PASSPORT_CONTENT_TYPE)
+    claims = cwt_claims_header(iat=ev_passport.issued_at, sub=ev_passport.passport_id)
+    good = sign1(
+        payload,
+        key,
+        kid=key.kid.encode(),
+        content_type=PASSPORT_CONTENT_TYPE,
+        protected_extra=claims,
+    )
     assert verify_passport(good, trust=_store(key, ev_passport.issuer)).passport == ev_passport
+    # Behaviour change (issue 16): a passport signed the old way, without the signing time
+    # in the protected header, is refused under the strict profile.
+    old_style = sign1(payload, key, kid=key.kid.encode(), content_type=PASSPORT_CONTENT_TYPE)
+    with pytest.raises(Sign1Error, match="no signing time") as caught:
+        verify_passport(old_style, trust=_store(key, ev_passport.issuer))
+    assert caught.value.reason is Sign1Reason.NO_SIGNING_TIME
 
 
 def test_any_changed_byte_fails(ev_passport: BatteryPassport) -> None:

@@ -8,11 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
-from batterypass.cose import decode_sign1_unverified, sign_passport
-from batterypass.errors import ChainError, InvalidKeyError, TrustError
+from batterypass.codec.cbor import Tag, encode_value
+from batterypass.cose import PASSPORT_CONTENT_TYPE, decode_sign1_unverified, sign_passport
+from batterypass.errors import ChainError, DecodeError, EncodeError, InvalidKeyError, TrustError
 from batterypass.keys import PrivateKey, PublicKey
-from batterypass.lifecycle import decode_event, parse_log, sign_event, successor_passport
+from batterypass.lifecycle import (
+    EVENT_CONTENT_TYPE,
+    decode_event,
+    encode_event,
+    parse_log,
+    sign_event,
+    successor_passport,
+)
 from batterypass.model import Operator, PostalAddress, Role, parse_passport
 from batterypass.verify import TrustStore, verify_events, verify_lineage, verify_passport
 
@@ -26,17 +35,36 @@ def _trust() -> TrustStore:
     return TrustStore.from_file(LIFE / "trust.json")
 
 
-def test_event_time_without_a_utc_instant_is_untrusted_not_a_crash() -> None:
+def _hand_signed(protected: dict[int, object], payload: bytes, key: PrivateKey, kid: str) -> bytes:
+    """A COSE_Sign1 built without sign1's own checks on the protected header."""
+    protected_bytes = encode_value(protected)
+    to_be_signed = encode_value(["Signature1", protected_bytes, b"", payload])
+    return encode_value(
+        Tag(18, [protected_bytes, {4: kid.encode()}, payload, key.sign(to_be_signed)])
+    )
+
+
+def test_event_time_without_a_utc_instant_is_refused_not_a_crash() -> None:
+    # Behaviour change (signature first): the signing time is the protected iat, so such a
+    # time is refused when signing, and a hand-made message carrying one is malformed.
     trust = _trust()
     log = parse_log((LIFE / "ev-nmc.events").read_bytes()).messages
     first = decode_event(decode_sign1_unverified(log[0]).payload)
     forged = first.model_copy(update={"time": EARLY})
-    message = sign_event(forged, PrivateKey.generate(), kid=trust.keys[0].kid)
-    with pytest.raises(TrustError, match="outside the years 1 to 9999"):
+    key = PrivateKey.generate()
+    with pytest.raises(EncodeError, match="outside the years 1 to 9999"):
+        sign_event(forged, key, kid=trust.keys[0].kid)
+    message = _hand_signed(
+        {1: key.alg.value, 3: EVENT_CONTENT_TYPE, 15: {2: first.passport_id, 6: -62135600400}},
+        encode_event(forged),
+        key,
+        trust.keys[0].kid,
+    )
+    with pytest.raises(ChainError, match=r"outside years 1\.\.9999"):
         verify_events([message], trust=trust, passport=(LIFE / "ev-nmc.cose").read_bytes(), at=AT)
 
 
-def test_passport_time_without_a_utc_instant_is_untrusted_not_a_crash() -> None:
+def test_passport_time_without_a_utc_instant_is_refused_not_a_crash() -> None:
     trust = _trust()
     data = bp_json.loads((ROOT / "examples" / "passports" / "ev-nmc.json").read_bytes())
     d = data.model_dump()
@@ -45,8 +73,21 @@ def test_passport_time_without_a_utc_instant_is_untrusted_not_a_crash() -> None:
     d["general"]["put_into_service_date"] = None
     d["state"]["state_of_health"]["measured_at"] = EARLY
     d["state"]["usage"]["recorded_at"] = EARLY
-    signed = sign_passport(parse_passport(d), PrivateKey.generate(), kid=trust.keys[0].kid)
-    with pytest.raises(TrustError, match="outside the years 1 to 9999"):
+    passport = parse_passport(d)
+    key = PrivateKey.generate()
+    with pytest.raises(EncodeError, match="outside the years 1 to 9999"):
+        sign_passport(passport, key, kid=trust.keys[0].kid)
+    signed = _hand_signed(
+        {
+            1: key.alg.value,
+            3: PASSPORT_CONTENT_TYPE,
+            15: {2: passport.passport_id, 6: -62135600400},
+        },
+        cbor.dumps(passport),
+        key,
+        trust.keys[0].kid,
+    )
+    with pytest.raises(DecodeError, match=r"outside years 1\.\.9999"):
         verify_passport(signed, trust=trust)
 
 

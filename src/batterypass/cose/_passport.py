@@ -6,7 +6,7 @@ Verification, which needs trust, is :func:`batterypass.verify.verify_passport`.
 from __future__ import annotations
 
 from batterypass.codec import cbor
-from batterypass.cose._sign1 import sign1
+from batterypass.cose._sign1 import cwt_claims_header, sign1
 from batterypass.keys import Signer
 from batterypass.model import BatteryPassport
 
@@ -20,9 +20,17 @@ def sign_passport(passport: BatteryPassport, key: Signer, *, kid: str | None = N
     """Sign ``passport`` and return the COSE_Sign1 message (tag 18) as bytes.
 
     The payload is the deterministic CBOR of :func:`batterypass.codec.cbor.dumps`; the
-    protected header holds the algorithm and :data:`PASSPORT_CONTENT_TYPE`; the unprotected
-    header holds ``kid`` (default: the key's own kid, its RFC 7638 thumbprint).
+    protected header holds the algorithm, :data:`PASSPORT_CONTENT_TYPE` and the CWT claims
+    ``iat`` (the passport's ``issued_at``, whole seconds) and ``sub`` (its ``passport_id``);
+    the unprotected header holds ``kid`` (default: the key's own kid, its RFC 7638
+    thumbprint).
     """
     payload = cbor.dumps(passport)
     key_id = key.kid if kid is None else kid
-    return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=PASSPORT_CONTENT_TYPE)
+    return sign1(
+        payload,
+        key,
+        kid=key_id.encode("utf-8"),
+        content_type=PASSPORT_CONTENT_TYPE,
+        protected_extra=cwt_claims_header(iat=passport.issued_at, sub=passport.passport_id),
+    )

@@ -21,7 +21,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal, NoReturn
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
@@ -38,13 +39,17 @@ from batterypass.keys import Algorithm, PublicKey, Signer
 
 __all__ = [
     "COSE_SIGN1_TAG",
+    "CwtClaim",
     "HeaderLabel",
     "Profile",
     "Sign1Error",
     "Sign1Message",
     "Sign1Reason",
+    "SignedClaims",
     "VerificationKey",
+    "cwt_claims_header",
     "decode_sign1_unverified",
+    "parse_sign1",
     "sign1",
     "verify_sign1",
 ]
@@ -63,7 +68,20 @@ class HeaderLabel(enum.IntEnum):
     CRIT = 2
     CONTENT_TYPE = 3
     KID = 4
+    CWT_CLAIMS = 15
     X5CHAIN = 33
+
+
+class CwtClaim(enum.IntEnum):
+    """CWT claim keys (RFC 8392 section 3.1) read from the CWT Claims header (RFC 9597)."""
+
+    ISS = 1
+    SUB = 2
+    AUD = 3
+    EXP = 4
+    NBF = 5
+    IAT = 6
+    CTI = 7
 
 
 # Labels a verifier here understands, and so may accept when listed in ``crit``. The RFC 8152
@@ -104,6 +122,8 @@ class Sign1Reason(enum.StrEnum):
     """The signature does not verify (or ECDSA r/s are out of range)."""
     BAD_KEY = "bad-key"
     """The verification key is unsupported or weak."""
+    NO_SIGNING_TIME = "no-signing-time"
+    """No ``iat`` in a protected CWT Claims header where the signing profile requires one."""
 
 
 class Sign1Error(SignatureError):
@@ -134,6 +154,55 @@ def _fail(
     raise Sign1Error(reason, message, path=path, offset=offset)
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_SECOND: Final = timedelta(seconds=1)
+
+
+def _numeric_date(moment: datetime) -> int:
+    """RFC 8392 NumericDate of ``moment``: whole seconds since the epoch, rounded down."""
+    return (moment - _EPOCH) // _ONE_SECOND
+
+
+@dataclass(frozen=True, slots=True)
+class SignedClaims:
+    """The claims a signer put in the protected CWT Claims header (RFC 9597, label 15).
+
+    ``iat`` is the signing time (RFC 8392 NumericDate: whole seconds, UTC); ``sub`` the
+    subject (for batterypass objects: the passport id), None if absent. Only what the protected
+    bucket holds is read: these values are covered by the signature once it verifies.
+    """
+
+    iat: datetime | None
+    sub: str | None
+
+    def matches_time(self, moment: datetime) -> bool:
+        """True if ``moment`` falls in the second ``iat`` names (``iat`` is whole seconds)."""
+        return self.iat is not None and _numeric_date(moment) == _numeric_date(self.iat)
+
+
+def cwt_claims_header(*, iat: datetime, sub: str | None = None) -> dict[int | str, Any]:
+    """The protected header entry ``{15: {2: sub, 6: iat}}`` (RFC 9597 CWT Claims).
+
+    ``iat`` must be timezone-aware; it is written as whole seconds (rounded down). Pass the
+    result in ``protected_extra`` of :func:`sign1`.
+    """
+    if not isinstance(iat, datetime) or iat.utcoffset() is None:
+        raise EncodeError(f"iat must be a timezone-aware datetime, not {iat!r}")
+    seconds = _numeric_date(iat)
+    try:
+        _EPOCH + seconds * _ONE_SECOND
+    except OverflowError:
+        raise EncodeError(
+            f"iat {iat.isoformat()} lies outside the years 1 to 9999 in UTC"
+        ) from None
+    claims: dict[int, Any] = {CwtClaim.IAT.value: seconds}
+    if sub is not None:
+        if not isinstance(sub, str) or not sub:
+            raise EncodeError("sub must be non-empty text")
+        claims[CwtClaim.SUB.value] = sub
+    return {HeaderLabel.CWT_CLAIMS.value: claims}
+
+
 @dataclass(frozen=True, slots=True)
 class Sign1Message:
     """A decoded COSE_Sign1 whose signature has **not** been checked.
@@ -141,6 +210,8 @@ class Sign1Message:
     ``protected_bytes`` are the protected header bytes exactly as received; ``alg`` is read
     from the protected bucket, else the unprotected one (None if absent or unknown);
     ``x5chain`` holds DER certificates, leaf first (empty without an ``x5chain`` header).
+    ``claims`` are the CWT claims of the *protected* bucket (None without label 15).
+    ``profile`` is the profile the message was parsed under, which :meth:`verify` applies.
     """
 
     protected: Mapping[int | str, Any]
@@ -152,6 +223,8 @@ class Sign1Message:
     kid: bytes | None
     x5chain: tuple[bytes, ...]
     tagged: bool
+    claims: SignedClaims | None = None
+    profile: Profile = "rfc9052"
 
     def header(self, label: int | str) -> Any:
         """The value of ``label`` from the protected bucket, else the unprotected one."""
@@ -174,9 +247,71 @@ class Sign1Message:
         body_protected = self.protected_bytes if self.protected else b""
         return _sig_structure(body_protected, external_aad, payload)
 
+    def signing_time(self) -> SignedClaims:
+        """The protected CWT claims with their ``iat``; raise :class:`Sign1Error`
+        (``no-signing-time``) when the message has none (e.g. signed before the claims header
+        was introduced). Nothing is verified: call it to pick the key, trust it after
+        :meth:`verify`."""
+        if self.claims is None or self.claims.iat is None:
+            where = "unprotected" if HeaderLabel.CWT_CLAIMS in self.unprotected else "protected"
+            _fail(
+                Sign1Reason.NO_SIGNING_TIME,
+                "the message has no signing time: batterypass objects carry iat in the "
+                "protected CWT Claims header (RFC 9597, label 15); re-sign it with this "
+                "version",
+                path=(where, "cwt_claims", "iat"),
+            )
+        return self.claims
+
+    def verify(
+        self,
+        key: VerificationKey,
+        *,
+        external_aad: bytes = b"",
+        detached_payload: bytes | None = None,
+    ) -> bytes:
+        """Check the signature with ``key`` under the profile this message was parsed with
+        and return the payload; see :func:`verify_sign1` (which is :func:`parse_sign1` then
+        this)."""
+        return _verify_message(
+            self,
+            _as_public_key(key),
+            strict=self.profile == "strict",
+            external_aad=external_aad,
+            detached_payload=detached_payload,
+        )
+
+
+_SIGNATURE1: Final = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
+
+
+def _bstr_head(n: int) -> bytes:
+    if n < 24:
+        return bytes((0x40 | n,))
+    if n < 0x100:
+        return bytes((0x58, n))
+    if n < 0x10000:
+        return b"\x59" + n.to_bytes(2, "big")
+    if n < 0x1_0000_0000:
+        return b"\x5a" + n.to_bytes(4, "big")
+    return b"\x5b" + n.to_bytes(8, "big")
+
 
 def _sig_structure(body_protected: bytes, external_aad: bytes, payload: bytes) -> bytes:
-    return encode_value(["Signature1", body_protected, external_aad, payload])
+    # Built by concatenation: a fixed prefix and three byte strings, each with its
+    # deterministic head. Equal to encode_value(["Signature1", ...]) (tested), without
+    # walking a Python list.
+    return b"".join(
+        (
+            _SIGNATURE1,
+            _bstr_head(len(body_protected)),
+            body_protected,
+            _bstr_head(len(external_aad)),
+            external_aad,
+            _bstr_head(len(payload)),
+            payload,
+        )
+    )
 
 
 # --- decoding --------------------------------------------------------------------------------
@@ -204,6 +339,36 @@ def _check_bucket(bucket: Mapping[Any, Any], name: str) -> None:
                 "content type must be a uint16 CoAP content format or non-empty text",
                 path=(name, "content_type"),
             )
+        if label == HeaderLabel.CWT_CLAIMS:
+            _check_claims(value, name)
+
+
+def _check_claims(value: object, where: str) -> SignedClaims:
+    path: tuple[PathItem, ...] = (where, "cwt_claims")
+    if not isinstance(value, dict) or not value:
+        _fail(Sign1Reason.BAD_HEADER, "CWT claims must be a non-empty map", path=path)
+    for key in value:
+        if not _is_label(key):
+            _fail(Sign1Reason.BAD_HEADER, f"CWT claim key {key!r} is not a label", path=path)
+    iat: datetime | None = None
+    if CwtClaim.IAT in value:
+        raw = value[CwtClaim.IAT]
+        if type(raw) is not int:
+            _fail(
+                Sign1Reason.BAD_HEADER,
+                f"iat must be an integer NumericDate (seconds since 1970), not {raw!r}",
+                path=(*path, "iat"),
+            )
+        try:
+            iat = _EPOCH + raw * _ONE_SECOND
+        except OverflowError:
+            _fail(
+                Sign1Reason.BAD_HEADER, f"iat {raw} is outside years 1..9999", path=(*path, "iat")
+            )
+    sub = value.get(CwtClaim.SUB)
+    if sub is not None and (not isinstance(sub, str) or not sub):
+        _fail(Sign1Reason.BAD_HEADER, "sub must be non-empty text", path=(*path, "sub"))
+    return SignedClaims(iat=iat, sub=sub)
 
 
 def _decode_protected(data: bytes, limits: DecodeLimits, *, strict: bool) -> dict[Any, Any]:
@@ -284,6 +449,9 @@ def _parse(message: bytes, limits: DecodeLimits, *, strict: bool) -> Sign1Messag
     for name, bucket in (("protected", protected), ("unprotected", unprotected)):
         if HeaderLabel.X5CHAIN in bucket:
             chain = _x5chain(bucket[HeaderLabel.X5CHAIN], name)
+    claims = None
+    if HeaderLabel.CWT_CLAIMS in protected:
+        claims = _check_claims(protected[HeaderLabel.CWT_CLAIMS], "protected")
     return Sign1Message(
         protected=protected,
         protected_bytes=protected_bytes,
@@ -294,7 +462,24 @@ def _parse(message: bytes, limits: DecodeLimits, *, strict: bool) -> Sign1Messag
         kid=kid,
         x5chain=chain,
         tagged=tagged,
+        claims=claims,
+        profile="strict" if strict else "rfc9052",
     )
+
+
+def parse_sign1(
+    message: bytes, *, profile: Profile = "strict", limits: DecodeLimits = DEFAULT_LIMITS
+) -> Sign1Message:
+    """Parse a COSE_Sign1 once under ``profile``, **nothing verified**; raise
+    :class:`Sign1Error` for a malformed message.
+
+    Use the headers only to pick the key (``kid``, ``x5chain``) and the time to check it at
+    (``claims.iat``), then :meth:`Sign1Message.verify` the signature before reading the
+    payload. ``verify_sign1(m, k)`` is ``parse_sign1(m).verify(k)``.
+    """
+    if profile not in ("strict", "rfc9052"):
+        raise ValueError(f"unknown COSE profile {profile!r}; use 'strict' or 'rfc9052'")
+    return _parse(message, limits, strict=profile == "strict")
 
 
 def decode_sign1_unverified(
@@ -405,6 +590,19 @@ def verify_sign1(
     strict = profile == "strict"
     public = _as_public_key(key)
     msg = _parse(message, limits, strict=strict)
+    return _verify_message(
+        msg, public, strict=strict, external_aad=external_aad, detached_payload=detached_payload
+    )
+
+
+def _verify_message(
+    msg: Sign1Message,
+    public: PublicKey,
+    *,
+    strict: bool,
+    external_aad: bytes,
+    detached_payload: bytes | None,
+) -> bytes:
     _check_crit(msg.protected, msg.unprotected)
     if strict and HeaderLabel.X5CHAIN in msg.unprotected:
         _fail(
@@ -412,6 +610,13 @@ def verify_sign1(
             "x5chain must be in the protected header under the strict profile, so the "
             "certificate that names the signer cannot be swapped",
             path=("unprotected", "x5chain"),
+        )
+    if strict and HeaderLabel.CWT_CLAIMS in msg.unprotected:
+        _fail(
+            Sign1Reason.BAD_HEADER,
+            "CWT claims must be in the protected header under the strict profile, so the "
+            "signing time and subject cannot be changed",
+            path=("unprotected", "cwt_claims"),
         )
     alg = _message_alg(msg, strict=strict)
     if alg.curve is not public.curve:
@@ -441,7 +646,8 @@ def verify_sign1(
         )
     payload = msg.payload if msg.payload is not None else detached_payload
     assert payload is not None
-    to_be_signed = msg.sig_structure(external_aad=external_aad, detached_payload=detached_payload)
+    body_protected = msg.protected_bytes if msg.protected else b""
+    to_be_signed = _sig_structure(body_protected, external_aad, payload)
     try:
         public.verify(to_be_signed, msg.signature, alg=alg)
     except SignatureError as e:

@@ -21,7 +21,16 @@ from typing import Any, Final
 
 from batterypass import codec as sd
 from batterypass.codec.cbor import Tag, encode_value
-from batterypass.cose import COSE_SIGN1_TAG, Sign1Message, decode_sign1_unverified, sign1
+from batterypass.cose import (
+    COSE_SIGN1_TAG,
+    Profile,
+    Sign1Error,
+    Sign1Message,
+    cwt_claims_header,
+    decode_sign1_unverified,
+    parse_sign1,
+    sign1,
+)
 from batterypass.errors import DecodeError, EncodeError, PathItem, SignatureError
 from batterypass.keys import Signer
 from batterypass.model import VISIBILITY, AccessGroup, Audience, BatteryPassport
@@ -136,8 +145,9 @@ def issue_disclosable(
     """Sign ``passport`` as a disclosable passport: group 1 in clear, groups 2 to 4 as salted
     commitments padded with decoys (``specs/selective-disclosure.md``).
 
-    The protected header holds the algorithm and :data:`DISCLOSABLE_CONTENT_TYPE`; the
-    unprotected header the ``kid`` (default: the key's own). Salts come from :mod:`secrets`.
+    The protected header holds the algorithm, :data:`DISCLOSABLE_CONTENT_TYPE` and the CWT
+    claims ``iat`` (``issued_at``) and ``sub`` (``passport_id``); the unprotected header the
+    ``kid`` (default: the key's own). Salts come from :mod:`secrets`.
     """
     document, withheld = sd.split_disclosable(passport)
     openings: dict[AccessGroup, tuple[bytes, ...]] = {}
@@ -158,7 +168,13 @@ def issue_disclosable(
         commitments[group] = _commitment(items)
     payload = sd.encode_disclosable_payload(document, commitments)
     key_id = key.kid if kid is None else kid
-    message = sign1(payload, key, kid=key_id.encode("utf-8"), content_type=DISCLOSABLE_CONTENT_TYPE)
+    message = sign1(
+        payload,
+        key,
+        kid=key_id.encode("utf-8"),
+        content_type=DISCLOSABLE_CONTENT_TYPE,
+        protected_extra=cwt_claims_header(iat=passport.issued_at, sub=passport.passport_id),
+    )
     return DisclosablePassport(message, openings)
 
 
@@ -173,7 +189,14 @@ def _with_openings(
     openings: Mapping[AccessGroup, tuple[bytes, ...]],
     groups: frozenset[AccessGroup],
 ) -> bytes:
-    msg = decode_sign1_unverified(message)
+    return _rebuild(decode_sign1_unverified(message), openings, groups)
+
+
+def _rebuild(
+    msg: Sign1Message,
+    openings: Mapping[AccessGroup, tuple[bytes, ...]],
+    groups: frozenset[AccessGroup],
+) -> bytes:
     unprotected: dict[Any, Any] = dict(msg.unprotected)
     unprotected.pop(OPENINGS_LABEL, None)
     if groups:
@@ -195,15 +218,20 @@ class Opened:
     openings: Mapping[AccessGroup, tuple[bytes, ...]]
 
 
-def open_presentation(data: bytes) -> Opened:
+def open_presentation(data: bytes, *, profile: Profile = "rfc9052") -> Opened:
     """Take a presentation apart without verifying anything (for routing and presenting).
 
-    Raises :class:`~batterypass.errors.DecodeError` for a malformed COSE_Sign1 and
+    ``profile`` is the COSE profile to parse the envelope under (a verifier passes
+    ``"strict"`` and then calls ``opened.sign1.verify(key)``). Raises
+    :class:`~batterypass.errors.DecodeError` for a malformed COSE_Sign1 and
     :class:`~batterypass.errors.SignatureError` when the content type is not
     :data:`DISCLOSABLE_CONTENT_TYPE` (a plain signed passport is not a presentation), and
     :class:`DisclosureError` (``malformed``) for an ill-formed openings header.
     """
-    msg = decode_sign1_unverified(data)
+    try:
+        msg = parse_sign1(data, profile=profile)
+    except Sign1Error as e:
+        raise DecodeError(e.message, path=e.path, offset=e.offset) from e
     content_type = msg.protected.get(_CONTENT_TYPE_LABEL)
     if content_type != DISCLOSABLE_CONTENT_TYPE:
         raise SignatureError(
@@ -230,7 +258,7 @@ def open_presentation(data: bytes) -> Opened:
                 path=(*where, group),
             )
         openings[AccessGroup(group)] = tuple(items)
-    return Opened(msg, _with_openings(data, {}, frozenset()), openings)
+    return Opened(msg, _rebuild(msg, {}, frozenset()), openings)
 
 
 def disclosed_values(

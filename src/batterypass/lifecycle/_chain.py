@@ -3,15 +3,18 @@
 :func:`verify_chain` runs these steps on each event, in order, and stops at the first failure
 with the error it documents (``index=`` is the event's position in the log):
 
-1. **decode**: a COSE_Sign1 (:class:`~batterypass.errors.DecodeError`) with the event content
-   type (:class:`~batterypass.errors.SignatureError`: a signed passport or head is never an
-   event) and a payload that is an event in its one encoding (:class:`BrokenChainError`
-   ``malformed``);
-2. **trust**: the ``kid`` / ``x5chain`` names a signer the resolver trusts *at the event
-   time*, and that signer's organisation is the event's actor
-   (:class:`~batterypass.errors.TrustError`);
+1. **envelope**: a COSE_Sign1, parsed once under the strict profile
+   (:class:`BrokenChainError` ``malformed``), with the event content type
+   (:class:`~batterypass.errors.SignatureError`: a signed passport or head is never an event)
+   and a signing time ``iat`` in the protected CWT claims (RFC 9597;
+   :class:`~batterypass.cose.Sign1Error` ``no-signing-time``);
+2. **trust**: the ``kid`` / ``x5chain`` names a signer the resolver trusts *at the signed
+   ``iat``* (:class:`~batterypass.errors.TrustError`);
 3. **signature** over the exact bytes received (:class:`~batterypass.errors.SignatureError`:
-   an altered event);
+   an altered event); only then is the payload decoded: an event in its one encoding
+   (:class:`BrokenChainError` ``malformed``) whose time falls in the second ``iat`` names and
+   whose passport id is the header's ``sub`` (``SignatureError``, ``claims-mismatch``), and
+   whose actor is the signer's organisation (``TrustError``);
 4. **role**: the policy lets one of the signer's roles record this event type
    (:class:`~batterypass.errors.PolicyError`);
 5. **link and sequence**: it belongs to this passport and battery (``foreign``), is not a copy
@@ -28,13 +31,13 @@ with the error it documents (``index=`` is the event's position in the log):
    decrease (``counter``).
 
 Then, if a signed head is given: it is a head (content type), its signer is trusted at its
-time and is the passport's issuer or an actor of the log, its signature verifies, and the log
+signed ``iat``, its signature verifies before its payload is read, its time and passport id
+match the claims, its signer is the passport's issuer or an actor of the log, and the log
 holds at least the events it counts, the last of which hashes to its hash (``truncated``,
 ``head-mismatch``).
 
-Times: COSE carries no trusted timestamp, so trust is checked at the time each event claims
-(covered by its signature); a compromised key can backdate, so revocation protects only
-against events claimed after it.
+Times: the signing time is the signer's own claim (``iat``, covered by its signature); a
+compromised key can backdate, so revocation protects only against events claimed after it.
 """
 
 from __future__ import annotations
@@ -47,7 +50,15 @@ from typing import Any, Final, Protocol
 
 from batterypass.codec.cbor import decode_value, encode_value
 from batterypass.codec.cbor import loads as cbor_loads
-from batterypass.cose import decode_sign1_unverified, sign1, verify_sign1
+from batterypass.cose import (
+    Sign1Error,
+    Sign1Message,
+    SignedClaims,
+    cwt_claims_header,
+    decode_sign1_unverified,
+    parse_sign1,
+    sign1,
+)
 from batterypass.errors import (
     BatteryPassError,
     ChainError,
@@ -243,10 +254,35 @@ def _content_type_check(
         )
 
 
+def _open(
+    message: bytes, want: str, what: str, index: int | None
+) -> tuple[Sign1Message, SignedClaims]:
+    """Parse a signed event or head once (strict profile) and read its signing time; nothing
+    of the payload is read."""
+    try:
+        msg = parse_sign1(message)
+    except Sign1Error as e:
+        if index is None:
+            raise DecodeError(f"not a COSE_Sign1 message: {e.message}") from e
+        raise BrokenChainError(
+            BreakKind.MALFORMED, f"not a COSE_Sign1 message: {e.message}", index=index
+        ) from e
+    _content_type_check(msg.protected, want, what, index)
+    if msg.payload is None:
+        raise SignatureError(f"detached payloads are not used for {what}s", index=index)
+    try:
+        claims = msg.signing_time()
+    except Sign1Error as e:
+        e.index = index
+        raise
+    return msg, claims
+
+
 def _authenticate(
-    message: bytes, resolver: KeyResolver, at: datetime, *, index: int | None
-) -> ResolvedSigner:
-    msg = decode_sign1_unverified(message)
+    msg: Sign1Message, resolver: KeyResolver, at: datetime, *, index: int | None
+) -> tuple[ResolvedSigner, bytes]:
+    """The trusted signer at ``at`` and the payload, once the signature over the exact bytes
+    received holds."""
     try:
         signer = resolver.resolve(msg.kid, msg.x5chain, at=at)
     except TrustError as e:
@@ -254,13 +290,32 @@ def _authenticate(
             e.index = index
         raise
     try:
-        verify_sign1(message, signer.public_key)
+        payload = msg.verify(signer.public_key)
     except SignatureError as e:
         raise SignatureError(
             f"signature does not verify: the event was altered or forged ({e.message})",
             index=index,
         ) from e
-    return signer
+    return signer, payload
+
+
+def _check_claims(
+    claims: SignedClaims, time: datetime, passport_id: str, what: str, index: int | None
+) -> None:
+    """The signed payload must say what the signed header says (time to the second, id)."""
+    if not claims.matches_time(time):
+        assert claims.iat is not None
+        raise SignatureError(
+            f"the {what}'s time {time.isoformat()} differs from the signing time iat "
+            f"{claims.iat.isoformat()} in the protected header [claims-mismatch]",
+            index=index,
+        )
+    if claims.sub != passport_id:
+        raise SignatureError(
+            f"the {what}'s passport id {passport_id!r} differs from the subject "
+            f"{claims.sub!r} in the protected header [claims-mismatch]",
+            index=index,
+        )
 
 
 class _Walker:
@@ -313,27 +368,31 @@ class _Walker:
 
     # -- step 1
 
-    def decode(self, index: int) -> tuple[bytes, Event]:
-        message = self.messages[index]
+    def open(self, index: int) -> tuple[bytes, Event, ResolvedSigner | None]:
+        """Steps 1 to 3: envelope, signing time, signer, signature; only then the payload.
+        Without a resolver (:func:`check_chain_unverified`) the payload is read unverified."""
+        msg, claims = _open(self.messages[index], EVENT_CONTENT_TYPE, "event", index)
+        assert claims.iat is not None
+        signer: ResolvedSigner | None = None
+        if self.resolver is None:
+            assert msg.payload is not None  # _open refuses detached payloads
+            payload = msg.payload
+        else:
+            signer, payload = _authenticate(msg, self.resolver, claims.iat, index=index)
         try:
-            msg = decode_sign1_unverified(message)
-        except DecodeError as e:
-            raise BrokenChainError(
-                BreakKind.MALFORMED, f"not a COSE_Sign1 message: {e.message}", index=index
-            ) from e
-        _content_type_check(msg.protected, EVENT_CONTENT_TYPE, "event", index)
-        if msg.payload is None:
-            raise SignatureError("detached payloads are not used for events", index=index)
-        try:
-            return msg.payload, decode_event(msg.payload)
+            event = decode_event(payload)
         except (DecodeError, ValidationError) as e:
             raise BrokenChainError(
                 BreakKind.MALFORMED, f"payload is not a valid event: {e}", index=index
             ) from e
+        _check_claims(claims, event.time, event.passport_id, "event", index)
+        return payload, event, signer
 
     def peek_sequence(self, index: int) -> int | None:
+        # Only to tell "reordered" from "dropped": an event that does not verify counts as
+        # absent (its payload is never decoded).
         try:
-            return self.decode(index)[1].sequence
+            return self.open(index)[1].sequence
         except BatteryPassError:
             return None
 
@@ -525,10 +584,8 @@ class _Walker:
 
     def run(self) -> None:
         for index in range(len(self.messages)):
-            payload, event = self.decode(index)
-            signer = None
-            if self.resolver is not None:
-                signer = _authenticate(self.messages[index], self.resolver, event.time, index=index)
+            payload, event, signer = self.open(index)
+            if signer is not None:
                 if signer.organisation_id != event.actor:
                     raise TrustError(
                         f"forged actor: the event names {event.actor!r} but is signed by "
@@ -693,9 +750,14 @@ def _head_payload(head: Head) -> bytes:
 
 
 def sign_head(head: Head, key: Signer) -> bytes:
-    """Sign ``head`` (COSE_Sign1, :data:`HEAD_CONTENT_TYPE`)."""
+    """Sign ``head`` (COSE_Sign1, :data:`HEAD_CONTENT_TYPE`, CWT claims ``iat`` = its time and
+    ``sub`` = its passport id)."""
     return sign1(
-        _head_payload(head), key, kid=key.kid.encode("utf-8"), content_type=HEAD_CONTENT_TYPE
+        _head_payload(head),
+        key,
+        kid=key.kid.encode("utf-8"),
+        content_type=HEAD_CONTENT_TYPE,
+        protected_extra=cwt_claims_header(iat=head.time, sub=head.passport_id),
     )
 
 
@@ -706,7 +768,11 @@ def decode_head(message: bytes) -> Head:
     _content_type_check(msg.protected, HEAD_CONTENT_TYPE, "head", None)
     if msg.payload is None:
         raise SignatureError("detached payloads are not used for heads")
-    value = decode_value(msg.payload)
+    return _decode_head_payload(msg.payload)
+
+
+def _decode_head_payload(payload: bytes) -> Head:
+    value = decode_value(payload)
     if type(value) is not dict or set(value) != {0, 1, 2, 3}:
         raise DecodeError("a head is a map {0: passport_id, 1: count, 2: last_sha256, 3: time}")
     pid, count, last, time = value[0], value[1], value[2], value[3]
@@ -715,21 +781,24 @@ def decode_head(message: bytes) -> Head:
     if len(last) != 64 or set(last) - set("0123456789abcdef"):
         raise DecodeError("a head's hash is 64 lowercase hex digits")
     head = Head(pid, count, last, _datetime_dec(time, ("time",)))
-    if _head_payload(head) != msg.payload:
+    if _head_payload(head) != payload:
         raise DecodeError("head payload is not in its one canonical encoding")
     return head
 
 
 def _check_head(message: bytes, walker: _Walker, resolver: KeyResolver) -> Head:
     assert walker.passport is not None
-    head = decode_head(message)
-    if head.time > walker.now + CLOCK_SKEW:
+    msg, claims = _open(message, HEAD_CONTENT_TYPE, "head", None)
+    assert claims.iat is not None
+    if claims.iat > walker.now + CLOCK_SKEW:
         raise BrokenChainError(
             BreakKind.TIME,
-            f"the head's time {head.time.isoformat()} is in the future of the verifier's clock "
-            f"({walker.now.isoformat()})",
+            f"the head's time {claims.iat.isoformat()} is in the future of the verifier's "
+            f"clock ({walker.now.isoformat()})",
         )
-    signer = _authenticate(message, resolver, head.time, index=None)
+    signer, payload = _authenticate(msg, resolver, claims.iat, index=None)
+    head = _decode_head_payload(payload)
+    _check_claims(claims, head.time, head.passport_id, "head", None)
     allowed = {walker.passport.issuer} | {v.event.actor for v in walker.verified}
     if signer.organisation_id not in allowed:
         raise TrustError(

@@ -41,7 +41,7 @@ from batterypass.codec import (
     parse_key_table,
 )
 from batterypass.codec.cbor import DecodeLimits, Tag, decode_value, encode_value
-from batterypass.cose import sign1
+from batterypass.cose import cwt_claims_header, sign1
 from batterypass.errors import DecodeError, EncodeError, Issue, PathItem, ValidationError
 from batterypass.keys import Signer
 from batterypass.lifecycle._events import (
@@ -518,7 +518,14 @@ def _validation_error(e: pydantic.ValidationError, source: str | None) -> Valida
 
 
 def sign_event(event: Event, key: Signer, *, kid: str | None = None) -> bytes:
-    """Sign ``event``: a COSE_Sign1 (tag 18) with :data:`EVENT_CONTENT_TYPE` protected."""
+    """Sign ``event``: a COSE_Sign1 (tag 18) with :data:`EVENT_CONTENT_TYPE` and the CWT
+    claims ``iat`` (the event time, whole seconds) and ``sub`` (the passport id) protected."""
     payload = encode_event(event)
     key_id = key.kid if kid is None else kid
-    return sign1(payload, key, kid=key_id.encode("utf-8"), content_type=EVENT_CONTENT_TYPE)
+    return sign1(
+        payload,
+        key,
+        kid=key_id.encode("utf-8"),
+        content_type=EVENT_CONTENT_TYPE,
+        protected_extra=cwt_claims_header(iat=event.time, sub=event.passport_id),
+    )

@@ -23,7 +23,8 @@ How the work is spread:
 
 Reason codes (``BulkResult.reason``): the :class:`~batterypass.cose.Sign1Reason` values for
 COSE failures (``bad-signature``, ``malformed``, ``bad-header``, ``alg-key-mismatch``, ...);
-the passport steps' ``not-a-passport``, ``future-issue-time``, ``untrusted-signer``,
+``no-signing-time`` (no ``iat`` in the protected header); the passport steps'
+``not-a-passport``, ``future-issue-time``, ``untrusted-signer``, ``claims-mismatch``,
 ``signer-role``, ``issuer-mismatch``; ``undecodable`` (payload not a passport document),
 ``invalid-passport`` (a model rule), ``unreadable`` (the file cannot be read),
 ``unsupported-item``, ``worker-error`` (the chunk's task itself failed, e.g. a worker died)

@@ -1,21 +1,30 @@
 """Verifying a signed passport (made by :func:`batterypass.cose.sign_passport`).
 
-Verification is a fixed sequence of steps, each failing closed with the error it documents:
+The signer puts the signing time and the passport id in the protected header, as the CWT
+Claims header parameter of RFC 9597 (label 15: ``iat`` and ``sub``). Verification is a fixed
+sequence of steps, each failing closed with the error it documents; **the payload is decoded
+only after the signature holds**, so unauthenticated bytes never reach the CBOR decoder or the
+model:
 
-1. decode the COSE_Sign1 envelope, unverified, to read ``kid`` / ``x5chain``
-   (:class:`~batterypass.errors.SignatureError` if malformed);
-2. check the protected content type says "passport" (``SignatureError``: a signed event or
-   another signed object must never pass as a passport);
-3. find the signer in the trust store at the signing time (:class:`TrustError`);
-4. verify the signature over the exact bytes received (``SignatureError``);
-5. decode and validate the payload (:class:`DecodeError` / :class:`ValidationError`);
-6. apply the signer policy: the signer holds the manufacturer or economic-operator role and
+1. parse the COSE_Sign1 envelope once, under the strict profile
+   (:class:`~batterypass.cose.Sign1Error`, a ``SignatureError``, if malformed);
+2. check the protected content type says "passport" (``SignatureError``, ``not-a-passport``:
+   a signed event or another signed object must never pass as a passport);
+3. read the signing time ``iat`` from the protected CWT claims (``Sign1Error``,
+   ``no-signing-time``: messages signed without it are refused);
+4. find the signer in the trust store at the signing time (:class:`TrustError`);
+5. verify the signature over the exact bytes received (``SignatureError``);
+6. the signed ``iat`` must not lie in the future of the verifier's clock (``TrustError``,
+   ``future-issue-time``);
+7. decode and validate the payload (:class:`DecodeError` / :class:`ValidationError`); its
+   ``issued_at`` must fall in the second ``iat`` names and its ``passport_id`` must equal
+   ``sub`` (``SignatureError``, ``claims-mismatch``);
+8. apply the signer policy: the signer holds the manufacturer or economic-operator role and
    its organisation is the passport's issuer (:class:`TrustError`).
 
-Signing time: COSE_Sign1 carries no trusted timestamp. Unless the caller gives ``at``, the
-signing time is the passport's own ``issued_at`` (covered by the signature), which must not lie
-in the future of the verifier's clock. A holder of a compromised key can backdate
-``issued_at``; revocation therefore protects only against signatures claimed after it.
+Signing time: ``iat`` is the signer's own claim, covered by the signature but not vouched for
+by anyone else. A holder of a compromised key can backdate it; revocation therefore protects
+only against signatures claimed after it.
 """
 
 from __future__ import annotations
@@ -28,16 +37,15 @@ from typing import TypeVar
 from batterypass.codec import cbor
 from batterypass.cose import (
     PASSPORT_CONTENT_TYPE,
+    Sign1Error,
     Sign1Message,
-    decode_sign1_unverified,
-    verify_sign1,
+    SignedClaims,
+    parse_sign1,
 )
 from batterypass.errors import (
-    BatteryPassError,
     DecodeError,
     SignatureError,
     TrustError,
-    ValidationError,
 )
 from batterypass.keys import Algorithm
 from batterypass.model import BatteryPassport, Role
@@ -63,7 +71,7 @@ class VerifiedPassport:
     roles: frozenset[Role]
     algorithm: Algorithm
     signed_at: datetime
-    """The time the checks were made for (``at``, or the passport's ``issued_at``)."""
+    """The time the checks were made for (``at``, or the signed ``iat``)."""
     payload: bytes
     """The exact signed CBOR bytes of the passport."""
 
@@ -93,26 +101,40 @@ def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
         raise _with_reason(e, "untrusted-signer") from None
 
 
-def _signature_first(
-    data: bytes, msg: Sign1Message, trust: TrustStore, error: BatteryPassError
-) -> None:
-    """Raise the signature error instead of ``error`` if the payload that failed to decode
-    is not what the named key signed.
+def _parse(data: bytes) -> Sign1Message:
+    """Parse the envelope once (strict profile); a malformed one is a :class:`DecodeError`
+    that keeps the COSE reason code."""
+    try:
+        return parse_sign1(data)
+    except Sign1Error as e:
+        raise _with_reason(
+            DecodeError(f"not a COSE_Sign1 message: {e.message}", path=e.path, offset=e.offset),
+            e.reason.value,
+        ) from e
 
-    Without ``at`` the payload is decoded before the signature check, so a tampered payload
-    would otherwise be reported as undecodable or invalid; an auditor needs to tell "altered
-    after signing" from "signed, but not a valid passport". The key is looked up by kid
-    whatever its validity window (only to explain the failure: nothing is accepted here).
-    """
-    if msg.kid is None:
-        return
-    for entry in trust.keys:
-        if entry.kid.encode("utf-8") == msg.kid:
-            try:
-                verify_sign1(data, entry.public_key)
-            except SignatureError as e:
-                raise e from error
-            return
+
+def _check_claims(claims: SignedClaims, issued_at: datetime, subject: str, what: str) -> None:
+    """The signed payload must say what the signed header says: ``issued_at`` in the second
+    ``iat`` names, and the id ``sub`` names."""
+    if not claims.matches_time(issued_at):
+        assert claims.iat is not None
+        raise _with_reason(
+            SignatureError(
+                f"the {what}'s issued_at {issued_at.isoformat()} differs from the signing time "
+                f"iat {claims.iat.isoformat()} in the protected header",
+                path=("issued_at",),
+            ),
+            "claims-mismatch",
+        )
+    if claims.sub != subject:
+        raise _with_reason(
+            SignatureError(
+                f"the {what}'s passport_id {subject!r} differs from the subject "
+                f"{claims.sub!r} in the protected header",
+                path=("passport_id",),
+            ),
+            "claims-mismatch",
+        )
 
 
 _E = TypeVar("_E", bound=BaseException)
@@ -138,11 +160,11 @@ def verify_passport(
 ) -> VerifiedPassport:
     """Verify a signed passport and return it with who signed it; raise on any failure.
 
-    ``at`` is the signing time to check the signer's trust at (default: the passport's
-    ``issued_at``, which must not be later than ``now`` (default: the current time) plus
-    :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
+    ``at`` is the signing time to check the signer's trust at (default: the signed ``iat`` of
+    the protected header, which must not be later than ``now`` (default: the current time)
+    plus :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
     Failures raised by the passport steps carry a ``reason`` code (``"not-a-passport"``,
-    ``"future-issue-time"``, ``"untrusted-signer"``, ``"signer-role"``,
+    ``"future-issue-time"``, ``"untrusted-signer"``, ``"claims-mismatch"``, ``"signer-role"``,
     ``"issuer-mismatch"``); COSE failures carry their :class:`~batterypass.cose.Sign1Reason`.
     """
     return _verify_passport(data, trust, at, now, frozenset(allowed_roles))
@@ -155,49 +177,37 @@ def _verify_passport(
     now: datetime | None,
     roles: frozenset[Role],
 ) -> VerifiedPassport:
-    """:func:`verify_passport` with the payload decoded once (also the bulk worker's entry).
-
-    When ``at`` is None the trust lookup needs the passport's ``issued_at`` before the
-    signature is checked, so the payload is decoded and validated first, but trusted only
-    after the signature verifies; the signature check then runs over the exact bytes
-    received, and the payload it returns must be the very bytes that were decoded, so the
-    decoded passport is the signed one. With ``at`` given, the signature is checked first.
+    """:func:`verify_passport` (also the bulk worker's entry): the envelope is parsed once,
+    and the payload is decoded only after the signature over the exact bytes received holds.
     """
     if at is not None:
         _require_aware(at, "the signing time 'at'")
     if now is not None:
         _require_aware(now, "the verifier's clock 'now'")
-    msg = decode_sign1_unverified(data)
+    msg = _parse(data)
     _check_content_type(msg)
-    payload_unverified = msg.payload
-    if payload_unverified is None:
+    if msg.payload is None:
         raise _with_reason(
             SignatureError("detached payloads are not used for passports"), "not-a-passport"
         )
-    passport: BatteryPassport | None = None
+    claims = msg.signing_time()
+    signed = claims.iat
+    assert signed is not None  # signing_time() raises otherwise
+    entry = _signer(msg, trust, at if at is not None else signed)
+    payload = msg.verify(entry.public_key)
     if at is None:
-        try:
-            passport = cbor.loads(payload_unverified)
-        except (DecodeError, ValidationError) as e:
-            _signature_first(data, msg, trust, e)
-            raise
-        claimed = passport.issued_at
         clock = now or datetime.now(UTC)
-        if claimed > clock + CLOCK_SKEW:
+        if signed > clock + CLOCK_SKEW:
             raise _with_reason(
                 TrustError(
-                    f"the passport claims to be issued at {claimed.isoformat()}, in the "
-                    f"future of the verifier's clock ({clock.isoformat()})"
+                    f"the passport claims to be signed at {signed.isoformat()}, in the future "
+                    f"of the verifier's clock ({clock.isoformat()})"
                 ),
                 "future-issue-time",
             )
-        at = claimed
-    entry = _signer(msg, trust, at)
-    payload = verify_sign1(data, entry.public_key)
-    if passport is None:
-        passport = cbor.loads(payload)
-    elif payload != payload_unverified:  # pragma: no cover - one parser, the same bytes
-        raise SignatureError("the verified payload differs from the decoded one")
+        at = signed
+    passport = cbor.loads(payload)
+    _check_claims(claims, passport.issued_at, passport.passport_id, "passport")
     if not entry.roles & roles:
         held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
         wanted = ", ".join(sorted(r.value for r in roles))

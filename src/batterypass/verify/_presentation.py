@@ -1,22 +1,28 @@
 """Verifying a presentation of a disclosable passport (``specs/selective-disclosure.md``).
 
-Verification is a fixed sequence of steps, each failing closed with the error it documents:
+Verification is a fixed sequence of steps, each failing closed with the error it documents;
+nothing of the payload is decoded before the signature holds:
 
-1. take the COSE_Sign1 apart, unverified, to read ``kid`` / ``x5chain`` and the openings
-   (:class:`~batterypass.errors.DecodeError` if malformed);
+1. take the COSE_Sign1 apart once (strict profile), unverified, to read ``kid`` /
+   ``x5chain``, the signing time and the openings (:class:`~batterypass.errors.DecodeError`
+   if malformed);
 2. check the protected content type says "disclosable passport" (``SignatureError``: a plain
    signed passport or any other signed object never passes as a presentation);
-3. decode the payload's shape and its group 1 part, find the signing time (``at``, or the
-   payload's ``issued_at``, not in the future) and the signer in the trust store at that time
-   (``DecodeError``, :class:`TrustError`);
-4. verify the signature over the exact bytes received (``SignatureError``);
-5. check every opened group against its signed commitment: malformed, duplicate, unknown,
+3. read the signing time ``iat`` from the protected CWT claims (``SignatureError``,
+   ``no-signing-time``) and find the signer in the trust store at that time (or at ``at``)
+   (:class:`TrustError`);
+4. verify the signature over the exact bytes received (``SignatureError``); the signed
+   ``iat`` must not lie in the future (``TrustError``);
+5. decode the payload and its group 1 part (``DecodeError`` / ``ValidationError``); its
+   ``issued_at`` and ``passport_id`` must be the header's ``iat`` and ``sub``
+   (``SignatureError``, ``claims-mismatch``);
+6. check every opened group against its signed commitment: malformed, duplicate, unknown,
    wrong-group or mismatched disclosures (:class:`~batterypass.disclosure.DisclosureError`);
-6. with ``audience`` given, the opened groups must be exactly those the audience may see
+7. with ``audience`` given, the opened groups must be exactly those the audience may see
    (``DisclosureError``, reason ``audience``);
-7. assemble the passport from group 1 and the disclosed values and validate it whole
+8. assemble the passport from group 1 and the disclosed values and validate it whole
    (``DecodeError`` / ``ValidationError``);
-8. apply the signer policy of :func:`verify_passport`: a manufacturer or economic-operator role,
+9. apply the signer policy of :func:`verify_passport`: a manufacturer or economic-operator role,
    and the signer's organisation is the passport's issuer (:class:`TrustError`).
 """
 
@@ -27,7 +33,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from batterypass import codec as sd
-from batterypass.cose import verify_sign1
 from batterypass.disclosure import (
     DisclosureError,
     DisclosureReason,
@@ -38,7 +43,7 @@ from batterypass.disclosure import (
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm
 from batterypass.model import AccessGroup, Audience, BatteryPassport, Role
-from batterypass.verify._passport import CLOCK_SKEW, PASSPORT_SIGNER_ROLES
+from batterypass.verify._passport import CLOCK_SKEW, PASSPORT_SIGNER_ROLES, _check_claims
 from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["VerifiedPresentation", "verify_presentation"]
@@ -57,7 +62,7 @@ class VerifiedPresentation:
     roles: frozenset[Role]
     algorithm: Algorithm
     signed_at: datetime
-    """The time the checks were made for (``at``, or the passport's ``issued_at``)."""
+    """The time the checks were made for (``at``, or the signed ``iat``)."""
 
 
 def verify_presentation(
@@ -84,35 +89,38 @@ def verify_presentation(
         _require_aware(now, "the verifier's clock 'now'")
     wanted = groups_for(audience) if audience is not None else None
     # Steps 1 and 2.
-    opened = open_presentation(data)
+    opened = open_presentation(data, profile="strict")
     msg = opened.sign1
     if msg.payload is None:
         raise SignatureError("detached payloads are not used for passports")
-    # Step 3: the payload is parsed before the signature is checked only to find the signing
-    # time; nothing of it is trusted until step 4 has passed over the same bytes.
-    payload = sd.decode_disclosable_payload(msg.payload)
-    public = sd.assemble_disclosed(payload.document, ())
-    if at is None:
-        clock = now or datetime.now(UTC)
-        if public.issued_at > clock + CLOCK_SKEW:
-            raise TrustError(
-                f"the passport claims to be issued at {public.issued_at.isoformat()}, in the "
-                f"future of the verifier's clock ({clock.isoformat()})"
-            )
-        at = public.issued_at
+    # Step 3: only the protected header is read to pick the key and the time.
+    claims = msg.signing_time()
+    signed = claims.iat
+    assert signed is not None  # signing_time() raises otherwise
+    when = at if at is not None else signed
     if msg.x5chain:
-        entry = trust.lookup_x509(list(msg.x5chain), at=at)
+        entry = trust.lookup_x509(list(msg.x5chain), at=when)
     elif msg.kid is None:
         raise TrustError("the message names no signer: no kid and no x5chain header")
     else:
-        entry = trust.lookup(msg.kid, at=at)
+        entry = trust.lookup(msg.kid, at=when)
     # Step 4.
-    verified = verify_sign1(data, entry.public_key)
-    if verified != msg.payload:  # pragma: no cover - one parser, the same bytes
-        raise SignatureError("the verified payload differs from the decoded one")
-    # Step 5.
-    disclosed = disclosed_values(payload.commitments, opened.openings)
+    verified = msg.verify(entry.public_key)
+    if at is None:
+        clock = now or datetime.now(UTC)
+        if signed > clock + CLOCK_SKEW:
+            raise TrustError(
+                f"the passport claims to be signed at {signed.isoformat()}, in the future of "
+                f"the verifier's clock ({clock.isoformat()})"
+            )
+        at = signed
+    # Step 5: the payload, now authenticated.
+    payload = sd.decode_disclosable_payload(verified)
+    public = sd.assemble_disclosed(payload.document, ())
+    _check_claims(claims, public.issued_at, public.passport_id, "passport")
     # Step 6.
+    disclosed = disclosed_values(payload.commitments, opened.openings)
+    # Step 7.
     shown = frozenset(opened.openings)
     if audience is not None and wanted is not None and shown != wanted:
         extra, missing = sorted(shown - wanted), sorted(wanted - shown)
@@ -125,9 +133,9 @@ def verify_presentation(
             DisclosureReason.AUDIENCE,
             f"a presentation for {Audience(audience).value} {' and '.join(parts)} (Art. 77(2))",
         )
-    # Step 7.
-    passport = sd.assemble_disclosed(payload.document, disclosed) if disclosed else public
     # Step 8.
+    passport = sd.assemble_disclosed(payload.document, disclosed) if disclosed else public
+    # Step 9.
     roles = frozenset(allowed_roles)
     if not entry.roles & roles:
         held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
