@@ -35,7 +35,7 @@ from batterypass.model import (
     BatteryPassport,
     iter_data_points,
 )
-from batterypass.service._i18n import LANGUAGES, TEXT, negotiate_language
+from batterypass.service._i18n import FIELD_TEXT, LANGUAGES, TEXT, negotiate_language
 from batterypass.service._page import (
     CURATED,
     Lifecycle,
@@ -339,6 +339,7 @@ def test_lifecycle_for_a_legitimate_interest() -> None:
         "2032-09-01T08:00:00Z",
         "stationary energy storage",
         "Every event below is signed",
+        "Member State DE",  # the colon is drawn by the stylesheet
     ):
         assert expected in text, expected
     assert '<a href="/passports/successor"' in out
@@ -412,7 +413,7 @@ def test_language_negotiation() -> None:
 
 
 def test_every_label_is_translated() -> None:
-    for key, values in TEXT.items():
+    for key, values in (TEXT | FIELD_TEXT).items():
         assert len(values) == len(LANGUAGES), key
         assert all(v.strip() for v in values), key
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES", "TEXT", "negotiate_language", "text"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "FIELD_TEXT",
+    "HTML_LANG",
+    "LANGUAGES",
+    "TEXT",
+    "field_text",
+    "negotiate_language",
+    "text",
+]
 
 LANGUAGES: Final = ("en", "de", "zh")
 """The languages of the page labels, the default first."""
@@ -563,3 +572,113 @@ def negotiate_language(accept_language: str | None, *, override: str | None = No
         if best is None or rank > best:
             best, chosen = rank, primary
     return chosen
+
+
+# Names of the fields inside structured values (event payloads, records), by field name
+# without its unit suffix: (English, German, Chinese).
+FIELD_TEXT: Final[dict[str, tuple[str, str, str]]] = {
+    "address": ("address", "Anschrift", "地址"),
+    "application": ("application", "Anwendung", "用途"),
+    "capacity_throughput": ("capacity throughput", "Kapazitätsdurchsatz", "容量吞吐量"),
+    "cas_number": ("CAS number", "CAS-Nummer", "CAS 号"),
+    "city": ("city", "Ort", "城市"),
+    "collection_point": ("collection point", "Sammelstelle", "收集点"),
+    "component": ("component", "Komponente", "部件"),
+    "country": ("country", "Land", "国家"),
+    "current_self_discharge": (
+        "current self-discharge",
+        "aktuelle Selbstentladung",
+        "当前自放电率",
+    ),
+    "deep_discharge_events": ("deep-discharge events", "Tiefentladungen", "深度放电次数"),
+    "description": ("description", "Beschreibung", "描述"),
+    "dismantling_readiness": ("dismantling readiness", "Demontagebereitschaft", "拆解准备度"),
+    "element": ("element", "Element", "元素"),
+    "email": ("e-mail", "E-Mail", "电子邮件"),
+    "energy_throughput": ("energy throughput", "Energiedurchsatz", "能量吞吐量"),
+    "facility_id": ("facility", "Betriebsstätte", "设施"),
+    "findings": ("findings", "Befund", "检查结果"),
+    "full_cycles": ("full cycles", "Vollzyklen", "完整循环次数"),
+    "kind": ("kind", "Art", "类型"),
+    "mass": ("mass", "Masse", "质量"),
+    "media_type": ("media type", "Medientyp", "媒体类型"),
+    "member_state": ("Member State", "Mitgliedstaat", "成员国"),
+    "minutes_above_temperature_boundary": (
+        "minutes above the temperature boundary",
+        "Minuten über der Temperaturgrenze",
+        "高于温度界限的分钟数",
+    ),
+    "minutes_below_temperature_boundary": (
+        "minutes below the temperature boundary",
+        "Minuten unter der Temperaturgrenze",
+        "低于温度界限的分钟数",
+    ),
+    "minutes_charging_above_boundary": (
+        "minutes charging above the boundary",
+        "Minuten Laden über der Grenze",
+        "高于界限充电的分钟数",
+    ),
+    "minutes_charging_below_boundary": (
+        "minutes charging below the boundary",
+        "Minuten Laden unter der Grenze",
+        "低于界限充电的分钟数",
+    ),
+    "name": ("name", "Name", "名称"),
+    "new_operator": ("new economic operator", "neuer Wirtschaftsakteur", "新的经济经营者"),
+    "occurred_on": ("occurred on", "eingetreten am", "发生日期"),
+    "ohmic_resistance": ("ohmic resistance", "ohmscher Widerstand", "欧姆电阻"),
+    "overcharge_events": ("overcharge events", "Überladungen", "过充次数"),
+    "part_number": ("part number", "Teilenummer", "零件号"),
+    "passed": ("passed", "bestanden", "通过"),
+    "postal_code": ("postal code", "Postleitzahl", "邮政编码"),
+    "power": ("power", "Leistung", "功率"),
+    "rate": ("rate", "Quote", "比率"),
+    "rates_basis": ("basis of the rates", "Grundlage der Quoten", "比率依据"),
+    "recoverable": ("recoverable", "rückgewinnbar", "可回收量"),
+    "recovered": ("recovered", "zurückgewonnen", "已回收量"),
+    "recycling_facility": ("recycling facility", "Recyclinganlage", "回收设施"),
+    "remaining_capacity": ("remaining capacity", "Restkapazität", "剩余容量"),
+    "remaining_energy": ("remaining energy", "Restenergie", "剩余能量"),
+    "remaining_power_capability": (
+        "remaining power capability",
+        "verbleibende Leistungsfähigkeit",
+        "剩余功率能力",
+    ),
+    "remaining_round_trip_efficiency": (
+        "remaining round-trip efficiency",
+        "verbleibender Round-Trip-Wirkungsgrad",
+        "剩余往返效率",
+    ),
+    "replaced_parts": ("replaced parts", "ersetzte Teile", "更换的零件"),
+    "report": ("report", "Bericht", "报告"),
+    "self_discharge_evolution": (
+        "evolution of self-discharge",
+        "Entwicklung der Selbstentladung",
+        "自放电变化",
+    ),
+    "sha256": ("SHA-256", "SHA-256", "SHA-256"),
+    "share": ("share", "Anteil", "比例"),
+    "state_of_certified_energy": (
+        "state of certified energy",
+        "Zustand der zertifizierten Energie",
+        "认证能量状态",
+    ),
+    "state_of_charge": ("state of charge", "Ladezustand", "荷电状态"),
+    "street": ("street", "Straße", "街道"),
+    "successor_passport_id": ("successor passport", "Nachfolgepass", "后续护照"),
+    "temperature": ("temperature", "Temperatur", "温度"),
+    "title": ("title", "Titel", "标题"),
+    "url": ("link", "Link", "链接"),
+    "waste_operator": ("waste management operator", "Abfallbewirtschafter", "废物管理经营者"),
+}
+
+
+def field_text(name: str, language: str) -> str:
+    """The label of a field of a structured value (its name, readable, if we have none)."""
+    entry = FIELD_TEXT.get(name)
+    if entry is None:
+        return name.replace("_", " ")
+    try:
+        return entry[LANGUAGES.index(language)]
+    except ValueError:
+        return entry[0]

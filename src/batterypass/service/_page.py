@@ -53,7 +53,7 @@ from batterypass.model import (
     PostalAddress,
     iter_data_points,
 )
-from batterypass.service._i18n import HTML_LANG, negotiate_language, text
+from batterypass.service._i18n import HTML_LANG, field_text, negotiate_language, text
 
 __all__ = [
     "CURATED",
@@ -248,11 +248,11 @@ def _split_unit(name: str) -> tuple[str, str | None]:
 Node = tuple[str, Any]
 
 
-def _node(value: Any, unit: str | None = None) -> Node:
+def _node(value: Any, unit: str | None = None, language: str = "en") -> Node:
     if value is None:
         return ("text", "–")
     if isinstance(value, bool):
-        return ("text", "yes" if value else "no")
+        return ("text", text("yes" if value else "no", language))
     if isinstance(value, Enum):
         return ("text", str(value.value))
     if isinstance(value, Decimal | int):
@@ -266,7 +266,7 @@ def _node(value: Any, unit: str | None = None) -> Node:
     if isinstance(value, PostalAddress):
         return ("text", _address(value))
     if isinstance(value, tuple | list):
-        return ("list", [_node(item, unit) for item in value])
+        return ("list", [_node(item, unit, language) for item in value])
     if isinstance(value, BaseModel):
         fields: list[tuple[str, Node]] = []
         for name in type(value).model_fields:
@@ -274,7 +274,7 @@ def _node(value: Any, unit: str | None = None) -> Node:
             if item is None or item == ():
                 continue
             label, item_unit = _split_unit(name)
-            fields.append((label.replace("_", " "), _node(item, item_unit)))
+            fields.append((field_text(label, language), _node(item, item_unit, language)))
         return ("fields", fields)
     return ("text", str(value))
 
@@ -358,7 +358,7 @@ def _get(model: Any, path: Sequence[str]) -> Any:
     return model
 
 
-def _further(view: BatteryPassport) -> list[tuple[int, list[dict[str, Any]]]]:
+def _further(view: BatteryPassport, language: str) -> list[tuple[int, list[dict[str, Any]]]]:
     """Data points of the view outside :data:`CURATED`, grouped by access group."""
     groups: dict[int, list[dict[str, Any]]] = {}
     for ref in iter_data_points():
@@ -373,7 +373,7 @@ def _further(view: BatteryPassport) -> list[tuple[int, list[dict[str, Any]]]]:
                 "path": dotted,
                 "description": ref.info.description,
                 "legal_basis": ref.info.legal_basis,
-                "value": _node(value, ref.info.unit),
+                "value": _node(value, ref.info.unit, language),
             }
         )
     return sorted(groups.items())
@@ -479,7 +479,7 @@ def _identifier_parts(battery_id: str) -> tuple[str, str] | None:
     return gtin, serial
 
 
-def _events(lifecycle: Lifecycle, view: BatteryPassport) -> list[dict[str, Any]]:
+def _events(lifecycle: Lifecycle, view: BatteryPassport, language: str) -> list[dict[str, Any]]:
     rows = []
     for verified in lifecycle.events:
         event = verified.event
@@ -489,7 +489,7 @@ def _events(lifecycle: Lifecycle, view: BatteryPassport) -> list[dict[str, Any]]
                 "type": event.type.value,
                 "actor": verified.organisation_id,
                 "actor_name": _organisation_name(view, verified.organisation_id),
-                "details": _node(event.payload),
+                "details": _node(event.payload, None, language),
                 "kid": verified.kid,
             }
         )
@@ -621,9 +621,9 @@ def render_page(
                 "recycled_rows": recycled_rows,
                 "renewable": _qty(view.circularity.renewable_content_percent, "%"),
                 "performance_rows": _performance_rows(view, t),
-                "further": _further(view),
+                "further": _further(view, lang),
                 "lifecycle": lifecycle,
-                "events": _events(lifecycle, view) if lifecycle is not None else [],
+                "events": _events(lifecycle, view, lang) if lifecycle is not None else [],
                 "qty": _qty,
                 "node": _node,
                 "perf": perf,
