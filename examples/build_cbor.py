@@ -18,7 +18,7 @@ from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 
 PASSPORTS = Path(__file__).resolve().parent / "passports"
-NAMES = ("ev-nmc", "lfp-storage", "lmt-ebike")
+NAMES = ("ev-nmc", "lfp-storage", "lmt-ebike", "ev-dual-market")
 
 
 def main(argv: list[str]) -> int:

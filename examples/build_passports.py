@@ -1,4 +1,4 @@
-"""Build the three example passports in examples/passports/ from the values below.
+"""Build the example passports in examples/passports/ from the values below.
 
 The values are realistic but invented: no real company, battery or certificate is described.
 Run from the repository root: ``python examples/build_passports.py`` (it refuses to change a
@@ -620,7 +620,58 @@ def lmt_ebike() -> dict[str, Any]:
     }
 
 
-EXAMPLES = {"ev-nmc.json": ev_nmc, "lfp-storage.json": lfp_storage, "lmt-ebike.json": lmt_ebike}
+def ev_dual_market() -> dict[str, Any]:
+    """The EV pack of ev_nmc, another unit, sold in the EU and carrying its Chinese data.
+
+    GB/T 34014 codes (pack, modules, cells) and China's carbon-footprint declaration sit in
+    section ``china`` next to the EU declaration; the codes, the manufacturer code, the
+    verifiers and every figure are invented. The date characters of the codes follow
+    specs/china.md (the year character ``G`` is 2026 under the assumed year table).
+    """
+    data = ev_nmc()
+    base = "https://docs.example-cells.example/evp75"
+    data["passport_id"] = "urn:uuid:0b7d3c9e-51a2-4c6f-8e13-7a9b2c4d6e81"
+    data["battery_id"] = "https://id.example-cells.example/01/09506000134352/21/EVP75-000457"
+    data["carbon_footprint"] |= {
+        "method": "Annex II of Regulation (EU) 2023/1542 (demo data)",
+        "boundary": "raw material acquisition and pre-processing, main product production, "
+        "distribution, end of life and recycling (Annex II)",
+        "verifier": "Example Notified Body (demo data)",
+    }
+    pack = "X9DPE75EVP75SZG9X0000457"  # made 30 September 2026 (G 9 X)
+    modules = [f"X9DME12EVM12SZG9S000{n:04d}" for n in (1201, 1202)]  # 25 September
+    cells = [f"K7CCE03NCM811AG9C{n:07d}" for n in (88001, 88002, 88003, 88004)]  # 12 September
+    data["china"] = {
+        "gbt34014_code": pack,
+        "gbt34014_components": [
+            {"code": modules[0]},
+            {"code": modules[1]},
+            {"code": cells[0], "part_of": modules[0]},
+            {"code": cells[1], "part_of": modules[0]},
+            {"code": cells[2], "part_of": modules[1]},
+            {"code": cells[3], "part_of": modules[1]},
+        ],
+        "carbon_footprint": {
+            "kg_co2e_per_kwh": D("0.047"),
+            "lifetime_energy_kwh": D("112500"),
+            "method": "MIIT traction-battery carbon-footprint accounting rules, trial phase "
+            "(demo data)",
+            "boundary": "material acquisition, battery manufacturing, distribution, recycling",
+            "verifier": "Example Verification Centre (Shenzhen) Co., Ltd. (demo data)",
+            "verification_report_url": f"{base}/cn-carbon-footprint-verification-2026.pdf",
+            "document_url": f"{base}/cn-carbon-footprint-declaration-2026.pdf",
+            "declared_on": "2026-10-08",
+        },
+    }
+    return data
+
+
+EXAMPLES = {
+    "ev-nmc.json": ev_nmc,
+    "lfp-storage.json": lfp_storage,
+    "lmt-ebike.json": lmt_ebike,
+    "ev-dual-market.json": ev_dual_market,
+}
 
 
 def main(argv: list[str]) -> int:

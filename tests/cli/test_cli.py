@@ -48,7 +48,7 @@ def test_invalid_examples_report_the_expected_error(
 def test_validate_examples_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", *map(str, sorted(EXAMPLES.glob("*.json")))]) == 0
     out = capsys.readouterr().out
-    assert out.count(": valid (json, ") == 3
+    assert out.count(": valid (json, ") == 4  # ev-nmc, lfp-storage, lmt-ebike, ev-dual-market
 
 
 def test_validate_worst_exit_code_wins(capsys: pytest.CaptureFixture[str]) -> None:

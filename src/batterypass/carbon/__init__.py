@@ -14,7 +14,7 @@ from batterypass.carbon._footprint import (
     per_kwh_from_absolute,
     stage_shares,
 )
-from batterypass.carbon._label import render_label
+from batterypass.carbon._label import CN_REGIME, EU_REGIME, render_cn_label, render_label
 from batterypass.carbon._qr import qr_png, qr_svg
 from batterypass.carbon._schemes import (
     SCHEME_FORMAT,
@@ -27,6 +27,8 @@ from batterypass.carbon._schemes import (
 from batterypass.model import CarbonStage
 
 __all__ = [
+    "CN_REGIME",
+    "EU_REGIME",
     "SCHEME_FORMAT",
     "SCHEME_UNIT",
     "STAGES",
@@ -40,6 +42,7 @@ __all__ = [
     "per_kwh_from_absolute",
     "qr_png",
     "qr_svg",
+    "render_cn_label",
     "render_label",
     "stage_shares",
 ]

@@ -16,9 +16,19 @@ from batterypass.carbon._footprint import STAGES, stage_shares
 from batterypass.carbon._qr import qr_modules
 from batterypass.carbon._schemes import Band, ClassScheme
 from batterypass.errors import ValidationError
-from batterypass.model import BatteryPassport, CarbonStage
+from batterypass.model import (
+    CN_CARBON_FOOTPRINT_NOTICE,
+    BatteryPassport,
+    CarbonStage,
+    ReportingPhase,
+)
 
-__all__ = ["render_label"]
+__all__ = ["CN_REGIME", "EU_REGIME", "render_cn_label", "render_label"]
+
+EU_REGIME = "EU: Regulation (EU) 2023/1542, Art. 7 and Annex II"
+"""The regime of :func:`render_label`, in the words the label and the CLI use."""
+CN_REGIME = "China: MIIT notice 工信厅通装函〔2025〕551号 (traction-battery carbon footprint)"
+"""The regime of :func:`render_cn_label`."""
 
 WIDTH = 480
 MARGIN = 24
@@ -370,6 +380,138 @@ def render_label(passport: BatteryPassport, *, scheme: ClassScheme, uri: str) ->
     height = max(ty, qy + box) + MARGIN
 
     title = f"Battery carbon footprint label: {_num(total)} kg CO2e/kWh, class {label}"
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img">'
+        f"<title>{_esc(title)}</title>"
+        f'<rect x="0.5" y="0.5" width="{WIDTH - 1}" height="{height - 1}" rx="10" '
+        f'fill="#ffffff" stroke="{HEADER}" stroke-width="1"/>'
+    )
+    return head + "\n" + "\n".join(out) + "\n</svg>\n"
+
+
+_PHASE_TEXT = {
+    ReportingPhase.TRIAL: "trial phase (to 31 December 2026)",
+    ReportingPhase.REGULAR: "regular declaration (from 1 January 2027)",
+}
+
+
+def render_cn_label(passport: BatteryPassport, *, uri: str) -> str:
+    """Render China's traction-battery carbon-footprint declaration of ``passport`` as an SVG
+    label: the declared value per kWh of lifetime energy, the regime, method, boundary,
+    verifier, declaration date and phase, the document link, the GB/T 34014 code, and a QR
+    code for ``uri``.
+
+    It shows no performance class: the Chinese declaration has none, and the EU class scheme
+    is never applied to it. Raises :class:`ValidationError` if the passport holds no Chinese
+    declaration or ``uri`` is unusable.
+    """
+    cn = passport.china.carbon_footprint
+    if cn is None:
+        raise ValidationError(
+            "no Chinese carbon-footprint declaration: nothing to put on a label",
+            path=("china", "carbon_footprint"),
+            legal_basis=CN_CARBON_FOOTPRINT_NOTICE,
+        )
+    _check_uri(uri)
+    inner = WIDTH - 2 * MARGIN
+    out: list[str] = []
+    out.append(
+        f'<path d="M0 10a10 10 0 0 1 10-10h{WIDTH - 20}a10 10 0 0 1 10 10v54h-{WIDTH}z" '
+        f'fill="{HEADER}"/>'
+    )
+    out.append(
+        _text(MARGIN, 31, "Battery carbon footprint: China", size=22, fill="#ffffff", weight="bold")
+    )
+    out.append(_text(MARGIN, 52, CN_REGIME, size=12, fill="#cfdbe8", fit=inner))
+    out.append(
+        f'<text x="{MARGIN}" y="126" fill="{INK}">'
+        f'<tspan font-size="44" font-weight="bold">{_esc(_num(cn.kg_co2e_per_kwh))}</tspan>'
+        f'<tspan font-size="18" dx="10">kg CO₂e/kWh</tspan></text>'
+    )
+    out.append(
+        _text(
+            MARGIN, 150, "per kWh of the total energy the pack provides over", size=11, fill=MUTED
+        )
+    )
+    out.append(
+        _text(MARGIN, 164, "its whole life, as China's declaration defines it", size=11, fill=MUTED)
+    )
+    y = 188
+    out.append(f'<path d="M{MARGIN} {y}h{inner}" stroke="#d5dce3" stroke-width="1"/>')
+    y += 24
+    out.append(_text(MARGIN, y, "Declaration", size=13, weight="bold"))
+    rows: list[tuple[str, str]] = [
+        ("Method", cn.method),
+        ("Boundary", cn.boundary),
+        ("Verified by", cn.verifier),
+        ("Declared on", f"{cn.declared_on.isoformat()}, {_PHASE_TEXT[cn.reporting_phase]}"),
+        ("Document", cn.document_url),
+    ]
+    if cn.lifetime_energy_kwh is not None:
+        rows.insert(0, ("Lifetime energy", f"{_num(cn.lifetime_energy_kwh)} kWh"))
+    for name, value in rows:
+        y += 18
+        out.append(_text(MARGIN, y, name, size=11, fill=MUTED))
+        for i, line in enumerate(_wrap(value, 50, 3)):
+            if i:
+                y += 15
+            out.append(_text(MARGIN + 110, y, line, size=11))
+    y += 18
+    out.append(f'<path d="M{MARGIN} {y}h{inner}" stroke="#d5dce3" stroke-width="1"/>')
+    y += 14
+    note = (
+        "No performance class: China's declaration defines none. Not the EU carbon "
+        "footprint of Art. 7: the two are never converted or compared."
+    )
+    lines = _wrap(note, 70, 3)
+    height = 14 + 15 * len(lines)
+    out.append(
+        f'<rect x="{MARGIN}" y="{y}" width="{inner}" height="{height}" rx="6" '
+        f'fill="#eef3f8" stroke="{ACCENT}" stroke-width="1"/>'
+    )
+    for i, line in enumerate(lines):
+        out.append(_text(MARGIN + 12, y + 19 + 15 * i, line, size=11, fill=INK))
+    y += height
+
+    size, path = qr_modules(uri)
+    quiet = 4
+    scale = max(1, 136 // (size + 2 * quiet))
+    box = scale * (size + 2 * quiet)
+    qx, qy = WIDTH - MARGIN - box, y + 16
+    text_width = 34
+    ty = y + 16
+    ty += 12
+    out.append(_text(MARGIN, ty, "Battery model", size=10, fill=MUTED))
+    for line in _wrap(passport.general.battery_model or "not declared", text_width, 2):
+        ty += 16
+        out.append(_text(MARGIN, ty, line, size=13, weight="bold"))
+    code = passport.china.gbt34014_code
+    if code is not None:
+        ty += 22
+        out.append(_text(MARGIN, ty, "GB/T 34014 code", size=10, fill=MUTED))
+        ty += 15
+        out.append(_text(MARGIN, ty, code, size=11, family=MONO))
+    ty += 22
+    out.append(_text(MARGIN, ty, "Passport", size=10, fill=MUTED))
+    for line in _wrap(passport.passport_id, text_width + 2, 4):
+        ty += 15
+        out.append(_text(MARGIN, ty, line, size=11, family=MONO))
+    ty += 22
+    out.append(_text(MARGIN, ty, "Scan the code for the battery passport", size=10, fill=MUTED))
+    out.append(
+        f'<rect x="{qx}" y="{qy}" width="{box}" height="{box}" fill="#ffffff" '
+        f'stroke="#d5dce3" stroke-width="1"/>'
+    )
+    out.append(
+        f'<path transform="translate({qx + quiet * scale} {qy + quiet * scale}) scale({scale})" '
+        f'd="{path}" fill="#000000" shape-rendering="crispEdges"/>'
+    )
+    height = max(ty, qy + box) + MARGIN
+    title = (
+        f"China traction-battery carbon footprint declaration: {_num(cn.kg_co2e_per_kwh)} "
+        "kg CO2e/kWh, no performance class"
+    )
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img">'

@@ -14,11 +14,14 @@ import typer
 from rich.table import Table
 
 from batterypass.carbon import (
+    CN_REGIME,
+    EU_REGIME,
     ClassScheme,
     ThresholdScheme,
     check_declared_class,
     qr_png,
     qr_svg,
+    render_cn_label,
     render_label,
 )
 from batterypass.circularity import (
@@ -207,26 +210,52 @@ def _scheme(path: Path | None) -> ClassScheme:
     return ThresholdScheme.from_json(text)
 
 
+class Regime(enum.StrEnum):
+    eu = "eu"
+    cn = "cn"
+
+
 @app.command()
 def label(
     file: Path = typer.Argument(..., help="Passport file (JSON or CBOR)."),
     out: Path = typer.Option(..., "--out", help="SVG file to write."),
     scheme: Path | None = typer.Option(
-        None, "--scheme", help="Class scheme file (JSON or TOML). Default: illustrative example."
+        None,
+        "--scheme",
+        help="Class scheme file (JSON or TOML), EU regime only. Default: illustrative example.",
+    ),
+    regime: Regime = typer.Option(
+        Regime.eu,
+        "--regime",
+        help="Which declaration to show: eu (Art. 7, with class bands) or cn (China's "
+        "traction-battery declaration, no classes). Never converted into each other.",
     ),
     base_uri: str | None = BASE_URI_OPT,
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
 ) -> int:
-    """Render the carbon-footprint label (SVG) with class bands and a QR code."""
+    """Render a carbon-footprint label (SVG) with a QR code: the EU declaration with class
+    bands, or with --regime cn China's declaration. Says which regime and scheme it shows."""
+    if regime is Regime.cn and scheme is not None:
+        raise UsageError(
+            "--scheme applies to the EU regime only: China's declaration has no performance classes"
+        )
     if out.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(out))
     passport = load_passport(file).passport
-    chosen = _scheme(scheme)
-    if passport.carbon_footprint.performance_class is not None:
-        check_declared_class(passport, chosen)
-    svg = render_label(passport, scheme=chosen, uri=passport_uri(passport, base_uri))
+    if regime is Regime.cn:
+        try:
+            svg = render_cn_label(passport, uri=passport_uri(passport, base_uri))
+        except BatteryPassError as e:
+            raise e.with_source(str(file)) from None
+        shown = f"regime {CN_REGIME}; scheme: none (no performance classes)"
+    else:
+        chosen = _scheme(scheme)
+        if passport.carbon_footprint.performance_class is not None:
+            check_declared_class(passport, chosen)
+        svg = render_label(passport, scheme=chosen, uri=passport_uri(passport, base_uri))
+        shown = f"regime {EU_REGIME}; scheme: {chosen.name}"
     atomic_write(out, svg.encode("utf-8"), force=force)
-    state.err.print(f"wrote {out}", markup=False)
+    state.err.print(f"wrote {out}: {shown}", markup=False)
     return 0
 
 
