@@ -28,6 +28,11 @@ from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError, DecodeError
+from batterypass.interop.cn_traceability import (
+    FORMAT,
+    dumps_traceability,
+    traceability_document,
+)
 from batterypass.lifecycle import (
     PAYLOAD_TYPES,
     Event,
@@ -49,7 +54,9 @@ from batterypass.lifecycle import (
 )
 from batterypass.verify import verify_events
 
-events_app = typer.Typer(help="Lifecycle event logs: append, verify, show, head, repair.")
+events_app = typer.Typer(
+    help="Lifecycle event logs: append, verify, show, head, repair, export-cn."
+)
 app.add_typer(events_app, name="events")
 
 MAX_DATA_BYTES = 1024 * 1024
@@ -306,6 +313,73 @@ def events_verify(
             f"{m.potential_kg} kg (Annex XII Part C) = {achieved}",
             markup=False,
         )
+    return 0
+
+
+@events_app.command("export-cn")
+def events_export_cn(
+    log: Path = typer.Argument(..., help="Event log."),
+    trust: Path = typer.Option(..., "--trust", help="Trust file."),
+    passport: Path = typer.Option(..., "--passport", help="The signed passport of the log."),
+    out: Path = typer.Option(..., "--out", help="JSON file to write."),
+    head: Path | None = typer.Option(None, "--head", help="Signed head the holder published."),
+    at: str | None = typer.Option(None, "--at", help="Verifier's clock (default: now)."),
+    original_passport: Path | None = typer.Option(
+        None, "--original-passport", help="For a successor: the original's signed passport."
+    ),
+    original_log: Path | None = typer.Option(
+        None, "--original-log", help="For a successor: the original's event log."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+) -> int:
+    """Verify a log, then write the events a maker reports to China's traceability platform
+    (production, sale, repair/replacement, retirement, recycling) as a JSON file keyed by the
+    GB/T 34014 code (specs/cn-traceability.md). Nothing is written unless the log verifies."""
+    if (original_passport is None) != (original_log is None):
+        raise UsageError("give both --original-passport and --original-log, or neither")
+    if out.exists() and not force:
+        raise UsageError("exists already; use --force to replace it", source=str(out))
+    store = load_trust(trust)
+    clock = parse_time(at, "--at")
+    chains: list[VerifiedChain] = []
+    if original_passport is not None and original_log is not None:
+        try:
+            chains.append(
+                verify_events(
+                    read_log(original_log),
+                    trust=store,
+                    passport=_read_signed(original_passport, "passport"),
+                    at=clock,
+                )
+            )
+        except BatteryPassError as e:
+            raise e.with_source(str(original_log)) from None
+    try:
+        chains.append(
+            verify_events(
+                read_log(log),
+                trust=store,
+                passport=_read_signed(passport, "passport"),
+                at=clock,
+                head=_read_signed(head, "head") if head is not None else None,
+                predecessor=chains[0] if chains else None,
+            )
+        )
+    except BatteryPassError as e:
+        if e.source is None:
+            e.with_source(str(log))
+        raise
+    try:
+        text = dumps_traceability(*chains)
+    except BatteryPassError as e:
+        raise e.with_source(str(passport)) from None
+    atomic_write(out, text.encode("utf-8"), force=force)
+    doc = traceability_document(*chains)
+    reported = sum(len(b["events"]) for b in doc["batteries"].values())
+    codes = ", ".join(doc["batteries"])
+    state.err.print(
+        f"wrote {out}: {reported} reportable event(s) of {codes} ({FORMAT})", markup=False
+    )
     return 0
 
 
