@@ -1,28 +1,45 @@
-"""Commands for the Battery Pass consortium data model: import, export."""
+"""Commands for other exchange formats: import, export (Battery Pass consortium data model,
+Catena-X battery pass)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
-from batterypass.cli._app import app, emit_json, state
+from batterypass.cli._app import app, emit_json, error_record, exit_code_for, state
 from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, parse_time
 from batterypass.codec import json as bp_json
+from batterypass.errors import ValidationError
 from batterypass.interop import battery_pass as dm
+from batterypass.interop import catena_x as cx
 from batterypass.model import Audience
+
+
+class ImportFormat(enum.StrEnum):
+    auto = "auto"
+    battery_pass_dm = "battery-pass-dm"  # noqa: S105 - a format name, not a password
+    catena_x = "catena-x"
 
 
 @app.command(name="import")
 def import_cmd(
     paths: list[Path] = typer.Argument(
-        ..., help="Aspect files, or directories holding them (aspect detected from content)."
+        ...,
+        help="Aspect files or directories holding them, or one Catena-X battery pass file "
+        "(format and aspect detected from content).",
+    ),
+    fmt: ImportFormat = typer.Option(
+        ImportFormat.auto, "--format", help="Source data model (default: from the content)."
     ),
     out: Path = typer.Option(..., "--out", help="Passport JSON to write."),
     issued_at: str | None = typer.Option(
-        None, "--issued-at", help="Issue time of the new passport (default: now)."
+        None,
+        "--issued-at",
+        help="Issue time of the new passport (default: now; Catena-X: its issueDate).",
     ),
     issuer: str | None = typer.Option(
         None, "--issuer", help="Economic operator id (default: the operator in the data)."
@@ -32,22 +49,37 @@ def import_cmd(
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
     as_json: bool = JSON_OPT,
 ) -> int:
-    """Import Battery Pass consortium aspect documents (v1.2) into a batterypass passport."""
+    """Import Battery Pass consortium aspect documents (v1.2) or a Catena-X battery pass
+    (6.0.0, 6.1.0) into a batterypass passport."""
     if out.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(out))
     for path in paths:
         if not path.exists():
             raise UsageError("no such file or directory", source=str(path))
+    if fmt is ImportFormat.catena_x or (
+        fmt is ImportFormat.auto and len(paths) == 1 and paths[0].is_file()
+    ):
+        doc = cx.read_catena_x_file(paths[0])
+        if fmt is ImportFormat.catena_x or cx.is_catena_x(doc):
+            if len(paths) != 1:
+                raise UsageError("a Catena-X battery pass is one file")
+            if passport_id is not None or battery_id is not None:
+                raise UsageError("--passport-id and --battery-id are for consortium aspects")
+            return _import_catena_x(doc, paths[0], out, issued_at, issuer, force, as_json)
     docs = dm.read_aspect_files(paths)
     notes: list[str] = []
-    passport = dm.import_aspects(
-        docs,
-        issued_at=parse_time(issued_at, "--issued-at") or datetime.now(UTC).replace(microsecond=0),
-        issuer=issuer,
-        passport_id=passport_id,
-        battery_id=battery_id,
-        notes=notes,
-    )
+    try:
+        passport = dm.import_aspects(
+            docs,
+            issued_at=parse_time(issued_at, "--issued-at")
+            or datetime.now(UTC).replace(microsecond=0),
+            issuer=issuer,
+            passport_id=passport_id,
+            battery_id=battery_id,
+            notes=notes,
+        )
+    except ValidationError as e:
+        _report_every_issue(e, None, as_json)
     atomic_write(out, bp_json.dumps(passport).encode("utf-8"), force=force)
     if as_json:
         emit_json({"out": str(out), "aspects": sorted(docs), "notes": notes})
@@ -60,8 +92,55 @@ def import_cmd(
     return 0
 
 
+def _report_every_issue(error: ValidationError, source: str | None, as_json: bool) -> NoReturn:
+    """Every issue of a failed import, one line each (document, JSON pointer, problem, legal
+    basis), or all of them in the ``--json`` error record; then the import's exit code."""
+    if source is not None:
+        error = error.with_source(source)  # type: ignore[assignment]
+    if as_json:
+        emit_json({"error": error_record(error)})
+    else:
+        prefix = f"{source}: " if source else ""
+        for issue in error.issues or ():
+            where = " ".join(
+                [str(issue.path[0]), "".join(f"/{t}" for t in issue.path[1:])]
+            ).rstrip()
+            basis = f" [{issue.legal_basis}]" if issue.legal_basis else ""
+            state.err.print(f"batterypass: {prefix}{where}: {issue.message}{basis}", markup=False)
+        if not error.issues:
+            state.err.print(f"batterypass: {error}", markup=False)
+    raise typer.Exit(int(exit_code_for(error)))
+
+
+def _import_catena_x(
+    doc: dict[str, object],
+    path: Path,
+    out: Path,
+    issued_at: str | None,
+    issuer: str | None,
+    force: bool,
+    as_json: bool,
+) -> int:
+    notes: list[str] = []
+    try:
+        passport = cx.import_catena_x(
+            doc, issued_at=parse_time(issued_at, "--issued-at"), issuer=issuer, notes=notes
+        )
+    except ValidationError as e:
+        _report_every_issue(e, str(path), as_json)
+    atomic_write(out, bp_json.dumps(passport).encode("utf-8"), force=force)
+    if as_json:
+        emit_json({"out": str(out), "format": "catena-x", "notes": notes})
+    else:
+        for note in notes:
+            state.out.print(f"note: {note}", markup=False)
+        state.err.print(f"wrote {out} from the Catena-X battery pass {path}", markup=False)
+    return 0
+
+
 class ExportFormat(enum.StrEnum):
     battery_pass_dm = "battery-pass-dm"  # noqa: S105 - a format name, not a password
+    catena_x = "catena-x"
 
 
 class ExportAudience(enum.StrEnum):
@@ -76,7 +155,11 @@ class ExportAudience(enum.StrEnum):
 def export(
     passport: Path = typer.Argument(..., help="Passport file (JSON or CBOR)."),
     fmt: ExportFormat = typer.Option(..., "--format", help="Target data model."),
-    out: Path = typer.Option(..., "--out", help="Directory for one file per aspect."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Directory for one file per aspect (battery-pass-dm), or the file (catena-x).",
+    ),
     audience: ExportAudience = typer.Option(
         ExportAudience.full,
         "--audience",
@@ -87,10 +170,30 @@ def export(
     force: bool = typer.Option(False, "--force", help="Replace existing aspect files."),
     as_json: bool = JSON_OPT,
 ) -> int:
-    """Export a passport as Battery Pass consortium aspect documents (one file per aspect)."""
+    """Export a passport as Battery Pass consortium aspect documents (one file per aspect) or
+    as one Catena-X battery pass 6.1.0 file."""
     p = load_passport(passport).passport
     if audience is not ExportAudience.full:
         p = p.view(Audience(audience.value))
+    if fmt is ExportFormat.catena_x:
+        payload = cx.export_catena_x(p, strict=strict)
+        if out.is_dir():
+            raise UsageError("is a directory; give the file to write", source=str(out))
+        atomic_write(out, cx.dumps_catena_x(payload).encode("utf-8"), force=force)
+        if as_json:
+            emit_json(
+                {
+                    "out": str(out),
+                    "format": fmt.value,
+                    "files": [str(out)],
+                    "notes": [str(n) for n in payload.notes],
+                }
+            )
+        else:
+            for note in payload.notes:
+                state.out.print(f"note: {note}", markup=False)
+            state.err.print(f"wrote the Catena-X battery pass {out}", markup=False)
+        return 0
     docs = dm.export_aspects(p, strict=strict)
     if out.exists() and not out.is_dir():
         raise UsageError("exists and is not a directory", source=str(out))

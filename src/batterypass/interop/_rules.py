@@ -292,12 +292,15 @@ def _tokens(pointer: str) -> list[str]:
 
 
 def get_pointer(doc: Any, pointer: str) -> tuple[bool, Any]:
-    """``(found, value)`` at a JSON pointer (objects only: rules address no array item)."""
+    """``(found, value)`` at a JSON pointer (array items by index)."""
     node = doc
     for token in _tokens(pointer):
-        if not isinstance(node, Mapping) or token not in node:
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
             return False, None
-        node = node[token]
     return True, node
 
 

@@ -5,6 +5,7 @@ properties it lacks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +43,24 @@ class Obj:
         return tuple(p[0] for p in self.props)
 
 
-Type: TypeAlias = "Literal['number', 'string', 'boolean'] | Enum | List | TextMap | Obj"
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A string with JSON Schema constraints: ``pattern`` (search semantics, as JSON Schema
+    has it) and ``max_length``."""
+
+    pattern: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number with JSON Schema bounds (inclusive)."""
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+Type: TypeAlias = "Literal['number', 'string', 'boolean'] | Enum | List | TextMap | Obj | Str | Num"
 
 NUM: Final = "number"
 STR: Final = "string"
@@ -143,6 +161,28 @@ def check(value: Any, typ: Type, here: str, model: str, fail: Fail) -> Any:
             fail(here, f"{value!r} is not one of {', '.join(typ.values)}")
             return BAD
         return value
+    if isinstance(typ, Str):
+        if not isinstance(value, str):
+            fail(here, f"expected a string, got {kind(value)}")
+            return BAD
+        if typ.pattern is not None and not re.search(typ.pattern, value):
+            fail(here, f"{value!r} does not match the pattern {typ.pattern}")
+            return BAD
+        if typ.max_length is not None and len(value) > typ.max_length:
+            fail(here, f"longer than {typ.max_length} characters")
+            return BAD
+        return value
+    if isinstance(typ, Num):
+        checked = check(value, NUM, here, model, fail)
+        if checked is BAD:
+            return BAD
+        if typ.minimum is not None and Decimal(value) < typ.minimum:
+            fail(here, f"{value} is below the minimum {typ.minimum}")
+            return BAD
+        if typ.maximum is not None and Decimal(value) > typ.maximum:
+            fail(here, f"{value} is above the maximum {typ.maximum}")
+            return BAD
+        return value
     if typ == NUM:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             fail(here, f"expected a number, got {kind(value)}")
@@ -205,3 +245,52 @@ def missing(value: Any, typ: Type, here: str = "") -> Iterator[str]:
     elif isinstance(typ, List) and isinstance(value, list):
         for i, item in enumerate(value):
             yield from missing(item, typ.item, pointer(here, i))
+
+
+def from_json_schema(schema: Mapping[str, Any], name: str = "") -> Type:
+    """The structure a (draft-04, SAMM-generated) JSON Schema describes: objects, arrays,
+    enumerations, strings with pattern and length, numbers with bounds, booleans;
+    ``$ref`` into ``components/schemas`` resolved."""
+    components = schema.get("components", {}).get("schemas", {})
+
+    def resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
+        seen = 0
+        while "$ref" in node:
+            node = components[str(node["$ref"]).rsplit("/", 1)[-1]]
+            seen += 1
+            assert seen < 64, "cyclic $ref"
+        return node
+
+    def build(node: Mapping[str, Any], name: str) -> Type:
+        node = resolve(node)
+        kind_ = node.get("type")
+        if kind_ == "object":
+            required = set(node.get("required", ()))
+            return Obj(
+                name,
+                tuple(
+                    (key, build(sub, key), key in required)
+                    for key, sub in node.get("properties", {}).items()
+                ),
+            )
+        if kind_ == "array":
+            return List(build(node["items"], name))
+        if "enum" in node:
+            return Enum(tuple(str(v) for v in node["enum"]))
+        if kind_ == "string":
+            if "pattern" not in node and "maxLength" not in node:
+                return STR
+            return Str(node.get("pattern"), node.get("maxLength"))
+        if kind_ == "number" or kind_ == "integer":
+            low, high = node.get("minimum"), node.get("maximum")
+            if low is None and high is None:
+                return NUM
+            return Num(
+                None if low is None else Decimal(str(low)),
+                None if high is None else Decimal(str(high)),
+            )
+        if kind_ == "boolean":
+            return BOOL
+        raise ValueError(f"unsupported JSON Schema node {dict(node)!r}")
+
+    return build(schema, name)

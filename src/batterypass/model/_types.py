@@ -179,6 +179,8 @@ Url = Annotated[str, Field(max_length=2048), AfterValidator(_check_url)]
 
 _URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s]+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_BPN = re.compile(r"^BPN[LSA][0-9A-Z]{12}$")
+"""A Catena-X Business Partner Number: BPNL (legal entity), BPNS (site), BPNA (address)."""
 _GS1_DL = re.compile(r"^https://[^/\s]+(?:/[^\s]*)?/01/(\d{8}|\d{12}|\d{13}|\d{14})(?:/[^\s]*)?$")
 
 
@@ -197,8 +199,9 @@ def gtin_check_digit(body: str) -> int:
 
 
 def check_identifier(value: str) -> str:
-    """Accept a URN (RFC 8141), a lower-case canonical UUID, or a GS1 Digital Link URI with a
-    valid GTIN check digit (ISO/IEC 15459 family, as Art. 77(3) asks of open standards)."""
+    """Accept a URN (RFC 8141), a lower-case canonical UUID, a GS1 Digital Link URI with a
+    valid GTIN check digit (ISO/IEC 15459 family, as Art. 77(3) asks of open standards), or a
+    Catena-X Business Partner Number (``BPNL``/``BPNS``/``BPNA`` + 12 characters)."""
     if _URN.match(value):
         if value.lower().startswith("urn:uuid:") and not _UUID.match(value[9:]):
             # uuid.UUID() would accept braces, upper case and missing hyphens; an identifier
@@ -206,6 +209,14 @@ def check_identifier(value: str) -> str:
             raise ValueError("urn:uuid: must be followed by a canonical lower-case UUID")
         return value
     if _UUID.match(value):
+        return value
+    if value.startswith("BPN"):
+        # Catena-X identifies legal entities, sites and addresses by Business Partner Number.
+        if not _BPN.match(value):
+            raise ValueError(
+                "a Business Partner Number is BPNL, BPNS or BPNA followed by 12 upper-case "
+                "letters or digits"
+            )
         return value
     m = _GS1_DL.match(value)
     if m:
@@ -217,7 +228,7 @@ def check_identifier(value: str) -> str:
 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=512), AfterValidator(check_identifier)]
-"""A unique identifier: URN, UUID or GS1 Digital Link URI."""
+"""A unique identifier: URN, UUID, GS1 Digital Link URI or Business Partner Number (BPN)."""
 
 
 _CAS = re.compile(r"(\d{2,7})-(\d{2})-(\d)")

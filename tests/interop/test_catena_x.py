@@ -1,0 +1,408 @@
+"""The Catena-X battery pass 6.x (issue 19): export, import, the shipped sample, the mapping
+table, schema validity (draft-04, 6.1.0 and 6.0.0) and round trips."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import types
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft4Validator
+
+from batterypass.cli import run
+from batterypass.codec import json as bp_json
+from batterypass.errors import EncodeError, ValidationError
+from batterypass.interop import _rules
+from batterypass.interop import catena_x as cx
+from batterypass.interop.catena_x import _mapping
+from batterypass.model import BatteryPassport, iter_data_points, parse_passport
+from batterypass.testing import passports
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = Path(__file__).resolve().parent / "vectors" / "catena-x"
+SAMPLE = VECTORS / "BatteryPass-6.1.0-sample.json"
+REPAIRED = VECTORS / "BatteryPass-6.1.0-repaired.json"
+DOC = ROOT / "specs" / "catena-x-mapping.md"
+
+
+def _schema(version: str) -> dict[str, Any]:
+    # The library reads numbers as Decimal; jsonschema wants plain numbers.
+    schema = json.loads(
+        json.dumps(cx.json_schema(), default=lambda d: float(d) if d % 1 else int(d))
+    )
+    if version == "6.0.0":
+        # 6.0.0 differs from 6.1.0 only by lacking the optional specVersion.
+        del schema["properties"]["specVersion"]
+    return schema
+
+
+_VALIDATORS = {v: Draft4Validator(_schema(v)) for v in ("6.0.0", "6.1.0")}
+
+
+def schema_errors(doc: Any, version: str) -> set[tuple[str, str]]:
+    """(JSON pointer, rule) of every draft-04 error; ``required`` points at the property."""
+    plain = json.loads(cx.dumps_catena_x(doc))
+    out = set()
+    for error in _VALIDATORS[version].iter_errors(plain):
+        where = "".join(f"/{p}" for p in error.absolute_path)
+        if error.validator == "required":
+            for name in error.validator_value:
+                if name not in error.instance:
+                    out.add((f"{where}/{name}", "required"))
+        else:
+            out.add((where, str(error.validator)))
+    return out
+
+
+def reported(doc: cx.CatenaXDocument) -> set[tuple[str, str]]:
+    out = set()
+    for note in doc.notes:
+        if note.kind == "missing" and note.pointer is not None:
+            out.add((note.pointer, "required"))
+        elif note.kind == "deviation" and note.pointer is not None:
+            out.add((note.pointer, note.rule or ""))
+    return out
+
+
+def _value(p: BatteryPassport, path: tuple[str, ...]) -> Any:
+    return _rules.get_field(p, path)
+
+
+def _check_round_trip(p: BatteryPassport) -> None:
+    doc = cx.export_catena_x(p)
+    for version in ("6.1.0", "6.0.0"):
+        assert schema_errors(doc, version) == reported(doc), version
+    back = cx.import_catena_x(doc, issued_at=p.issued_at)
+    differs = {
+        ".".join(ref.path)
+        for ref in iter_data_points()
+        if _value(p, ref.path) != _value(back, ref.path)
+    }
+    assert differs == {note.field for note in doc.lost}
+    if not doc.lost:
+        assert back == p
+    # A passport read back holds only what the format carries: a second trip is exact.
+    again = cx.export_catena_x(back)
+    assert cx.import_catena_x(again, issued_at=p.issued_at) == back
+    assert cx.read_catena_x_file(cx.dumps_catena_x(doc).encode("utf-16")) == dict(doc)
+
+
+# ---------------------------------------------------------------- round trips and the schema
+
+
+def test_examples_round_trip_and_fail_the_schema_only_where_reported(
+    example_passport: BatteryPassport,
+) -> None:
+    _check_round_trip(example_passport)
+
+
+# Each example validates against two draft-04 schemas of 466 properties: fewer examples.
+_FEWER = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_FEWER
+@given(passports())
+def test_generated_passports_round_trip(p: BatteryPassport) -> None:
+    _check_round_trip(p)
+
+
+@_FEWER
+@given(passports(full=True))
+def test_full_generated_passports_round_trip(p: BatteryPassport) -> None:
+    _check_round_trip(p)
+
+
+def test_a_bpn_operator_exports_without_identifier_deviations(ev_passport: BatteryPassport) -> None:
+    data = ev_passport.model_dump(mode="python", exclude_none=True)
+    data["issuer"] = "BPNL0123456789ZZ"
+    data["general"]["manufacturer"]["id"] = "BPNL0123456789ZZ"
+    data["general"]["manufacturing_place"]["id"] = "BPNA1234567890AA"
+    p = parse_passport(data)
+    doc = cx.export_catena_x(p)
+    assert doc["metadata"]["economicOperatorId"] == "BPNL0123456789ZZ"
+    assert doc["operation"]["manufacturer"]["facility"] == [{"facility": "BPNA1234567890AA"}]
+    assert {n.pointer for n in doc.deviations} == set()
+    assert schema_errors(doc, "6.1.0") == reported(doc)
+    assert cx.import_catena_x(doc, issued_at=p.issued_at).issuer == "BPNL0123456789ZZ"
+
+
+def test_strict_export_refuses_a_loss(ev_passport: BatteryPassport) -> None:
+    with pytest.raises(EncodeError, match="cannot carry all of this passport"):
+        cx.export_catena_x(ev_passport, strict=True)
+
+
+# ---------------------------------------------------------------- the shipped sample
+
+
+def test_the_shipped_sample_is_the_reference_copy() -> None:
+    reference = Path("/work/shared/reference/catena-x/BatteryPass-6.1.0-sample.json")
+    if reference.exists():
+        assert reference.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_the_shipped_sample_fails_with_every_broken_rule() -> None:
+    doc = cx.read_catena_x_file(SAMPLE)
+    assert cx.is_catena_x(doc)
+    with pytest.raises(ValidationError) as caught:
+        cx.import_catena_x(doc)
+    found = {("".join(f"/{t}" for t in i.path[1:]), i.message) for i in caught.value.issues}
+    assert found == {
+        (
+            "/operation/intoServiceDate",
+            "'7172-75-08' is no calendar date (month must be in 1..12)",
+        ),
+        (
+            "/operation/manufacturer/manufacturer",
+            "'BPNLLJMv5rieVicu': a Business Partner Number is BPNL, BPNS or BPNA followed by "
+            "12 upper-case letters or digits",
+        ),
+        (
+            "/identification/identification/serial/0/value",
+            "must be a URN (urn:...), a canonical UUID, or a GS1 Digital Link URI (battery_id)",
+        ),
+    }
+    assert all(i.path[0] == "BatteryPass" for i in caught.value.issues)
+    assert str(caught.value).endswith("(and 2 more)")
+
+
+def test_rules_across_fields_are_told_at_their_pointer_once_the_fields_are_valid() -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    doc["identification"]["category"] = "SLI"
+    with pytest.raises(ValidationError) as caught:
+        cx.import_catena_x(doc)
+    (issue,) = caught.value.issues
+    assert issue.path == ("BatteryPass", "performance", "rated", "capacity", "thresholdExhaustion")
+    assert "applies only to EV batteries" in issue.message
+    assert issue.legal_basis == "Annex XIII(1)(k)"
+
+
+def test_the_repaired_sample_imports() -> None:
+    repaired = cx.read_catena_x_file(REPAIRED)
+    sample = cx.read_catena_x_file(SAMPLE)
+    changed = {
+        pointer
+        for pointer in (
+            "/operation/intoServiceDate",
+            "/operation/manufacturer/manufacturer",
+            "/identification/identification/serial/0/value",
+            "/identification/category",
+            "/metadata/issueDate",
+        )
+        if _rules.get_pointer(repaired, pointer) != _rules.get_pointer(sample, pointer)
+    }
+    assert len(changed) == 5
+    notes: list[str] = []
+    p = cx.import_catena_x(repaired, notes=notes)
+    assert p.issuer == "BPNL0123456789ZZ"
+    assert p.issued_at == datetime(2024, 1, 1, tzinfo=UTC)
+    assert p.general.mass_kg == Decimal("0.02")  # 20.0 unit:gram
+    assert p.general.put_into_service_date == date(2000, 2, 1)
+    assert p.performance.maximum_permitted_power_w == Decimal(40000)
+    assert p.carbon_footprint.main_production_kg_co2e_per_kwh == Decimal("12.678")
+    assert p.materials.chemistry is not None
+    assert p.materials.chemistry.family.value == "nmc"  # "(NCM)"
+    assert p.general.warranty_period_months is None
+    assert any("36 unit:day dropped" in n for n in notes)
+    assert any("nil UUID read as no predecessor" in n for n in notes)
+
+
+# ---------------------------------------------------------------- quirks
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "kg"),
+    [
+        ("unit:gram", "1500", "1.5"),
+        ("unit:tonneMetricTon", "0.699", "699"),
+        ("unit:pound", "1000", "453.59237"),
+        ("unit:ounceAvoirdupois", "16", "0.45359237"),
+        ("unit:tonUsOrShortTonUkorus", "1", "907.18474"),
+    ],
+)
+def test_masses_are_converted_exactly(unit: str, value: str, kg: str) -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    doc["characteristics"]["physicalDimension"]["weight"] = {"value": Decimal(value), "unit": unit}
+    assert cx.import_catena_x(doc).general.mass_kg == Decimal(kg)
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "months"),
+    [
+        ("unit:month", 18, 18),
+        ("unit:year", 8, 96),
+        ("unit:day", 365, None),
+        ("unit:cycle", 5, None),
+    ],
+)
+def test_warranty_in_months_only_where_exact(unit: str, value: int, months: int | None) -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    doc["characteristics"]["warranty"] = {"lifeValue": value, "lifeUnit": unit}
+    notes: list[str] = []
+    assert cx.import_catena_x(doc, notes=notes).general.warranty_period_months == months
+    assert any("/characteristics/warranty" in n for n in notes) == (months is None)
+
+
+def test_every_error_is_reported_with_its_pointer() -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    doc["performance"]["rated"]["capacity"]["value"] = "four"
+    doc["identification"]["category"] = "marine"
+    doc["metadata"]["unknownThing"] = 1
+    doc["performance"]["dynamic"]["fullCycles"]["value"] = Decimal("1.5")
+    with pytest.raises(ValidationError) as caught:
+        cx.import_catena_x(doc)
+    pointers = {"".join(f"/{t}" for t in i.path[1:]) for i in caught.value.issues}
+    assert pointers == {
+        "/performance/rated/capacity/value",
+        "/identification/category",
+        "/metadata/unknownThing",
+        "/performance/dynamic/fullCycles/value",
+    }
+
+
+def test_a_6_0_0_payload_without_spec_version_imports_and_another_version_does_not() -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    del doc["specVersion"]
+    assert cx.is_catena_x(doc)
+    assert cx.import_catena_x(doc).issuer == "BPNL0123456789ZZ"
+    doc["specVersion"] = "urn:io.catenax.battery.battery_pass:7.0.0"
+    with pytest.raises(ValidationError, match=r"reads battery pass 6\.0\.0 and 6\.1\.0"):
+        cx.import_catena_x(doc)
+
+
+def test_bpns_are_identifiers_of_the_model(ev_passport: BatteryPassport) -> None:
+    data = ev_passport.model_dump(mode="python", exclude_none=True)
+    for good in ("BPNL0123456789ZZ", "BPNS0000000001AB", "BPNA1234567890AA"):
+        data["issuer"] = good
+        assert parse_passport(data).issuer == good
+    for bad in ("BPNLLJMv5rieVicu", "BPNX0123456789ZZ", "BPNL0123"):
+        data["issuer"] = bad
+        with pytest.raises(ValidationError, match="Business Partner Number"):
+            parse_passport(data)
+
+
+def test_detection() -> None:
+    assert cx.is_catena_x(cx.read_catena_x_file(SAMPLE))
+    assert not cx.is_catena_x({"productIdentifier": "x", "batteryMass": 1})
+    assert not cx.is_catena_x({"metadata": {}, "labels": []})
+
+
+# ---------------------------------------------------------------- the mapping table
+
+
+def _generator() -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "gen_catena_x_mapping", ROOT / "specs" / "gen_catena_x_mapping.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_table_is_current() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert _generator().render(text) == text, "run: python specs/gen_catena_x_mapping.py"
+
+
+def test_every_schema_property_has_a_row_with_a_home_or_a_reason() -> None:
+    leaves = list(_mapping.leaves())
+    assert len(leaves) > 250
+    for leaf in leaves:
+        _, text, how = _mapping.row_of(leaf)
+        assert text != "UNDOCUMENTED", leaf
+        assert how in ("rule", "quirk", "not carried")
+    for rule in cx.RULES:
+        assert rule.pointer in leaves, rule.pointer
+        assert _mapping.row_of(rule.pointer)[2] == "rule"
+
+
+def test_the_rules_drive_export_and_import(ev_passport: BatteryPassport) -> None:
+    doc = cx.export_catena_x(ev_passport)
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+    for rule in cx.RULES:
+        value = _rules.get_field(ev_passport, rule.path)
+        found, _ = _rules.get_pointer(doc, rule.pointer)
+        assert found == (value is not None), rule.field
+        if value is not None:
+            assert _rules.get_field(back, rule.path) == value, rule.field
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+def test_cli_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cx.json"
+    assert (
+        run(
+            [
+                "export",
+                str(ROOT / "examples/passports/lmt-ebike.json"),
+                "--format",
+                "catena-x",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "missing: BatteryPass /metadata/version" in capsys.readouterr().out
+    passport = tmp_path / "p.json"
+    original = bp_json.loads((ROOT / "examples/passports/lmt-ebike.json").read_bytes())
+    stamp = original.issued_at.isoformat()
+    assert run(["import", str(out), "--out", str(passport), "--issued-at", stamp]) == 0
+    back = bp_json.loads(passport.read_bytes())
+    assert back.passport_id == original.passport_id
+    assert back.performance == original.performance.model_copy(
+        update={
+            "power_to_energy_ratio_w_per_wh": None,
+            "original_power_capability": None,
+            "cycle_life_reference_test": None,
+        }
+    )
+
+
+def test_cli_import_prints_every_issue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["import", str(SAMPLE), "--out", str(tmp_path / "p.json")])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert len(err) == 3
+    assert all(line.startswith(f"batterypass: {SAMPLE}: BatteryPass /") for line in err)
+    assert not (tmp_path / "p.json").exists()
+    assert (
+        run(
+            [
+                "import",
+                str(SAMPLE),
+                "--format",
+                "catena-x",
+                "--json",
+                "--out",
+                str(tmp_path / "p.json"),
+            ]
+        )
+        == 1
+    )
+    record = json.loads(capsys.readouterr().out)
+    assert len(record["error"]["issues"]) == 3
+
+
+def test_the_repaired_copy_differs_from_the_sample_in_five_values_only() -> None:
+    sample = cx.read_catena_x_file(SAMPLE)
+    repaired = cx.read_catena_x_file(REPAIRED)
+    repaired["operation"]["intoServiceDate"] = sample["operation"]["intoServiceDate"]
+    repaired["operation"]["manufacturer"]["manufacturer"] = sample["operation"]["manufacturer"][
+        "manufacturer"
+    ]
+    repaired["identification"]["identification"]["serial"] = sample["identification"][
+        "identification"
+    ]["serial"]
+    repaired["identification"]["category"] = sample["identification"]["category"]
+    repaired["metadata"]["issueDate"] = sample["metadata"]["issueDate"]
+    assert repaired == sample
