@@ -25,7 +25,7 @@ from batterypass.model import BatteryPassport, iter_data_points, parse_passport
 from batterypass.testing import passports
 
 ROOT = Path(__file__).resolve().parents[2]
-VECTORS = Path(__file__).resolve().parent / "vectors" / "catena-x"
+VECTORS = Path(__file__).resolve().parent / "catena-x-vectors"
 SAMPLE = VECTORS / "BatteryPass-6.1.0-sample.json"
 REPAIRED = VECTORS / "BatteryPass-6.1.0-repaired.json"
 DOC = ROOT / "specs" / "catena-x-mapping.md"
