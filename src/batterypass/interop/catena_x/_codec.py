@@ -40,6 +40,7 @@ from batterypass.model import (
     ChemistryFamily,
     DocumentRef,
     check_identifier,
+    iter_data_points,
     parse_passport,
 )
 
@@ -618,6 +619,46 @@ def _export_losses(ex: Exporter) -> None:
                 if why.startswith("no ")
                 else f"not carried: {why}",
             )
+    # Any other data point the payload has no place for (a section added to the model later
+    # is reported, never dropped silently).
+    told = {n.field for n in ex.notes if n.kind == "lost"} | {f for f, _, _ in held}
+    for ref in iter_data_points():
+        path = ".".join(ref.path)
+        if path in CARRIED or path in told:
+            continue
+        if _rules.get_field(p, ref.path) is not None:
+            ex.lost(path, "Catena-X battery pass 6.1.0 has no place for it")
+
+
+CARRIED: Final = frozenset(
+    {rule.field for rule in RULES}
+    | {
+        "issued_at",
+        "battery_id",
+        "general.battery_model",
+        "general.mass_kg",
+        "general.warranty_period_months",
+        "general.manufacturer",
+        "general.operator",
+        "general.manufacturing_place",
+        "general.stationary_energy_storage",
+        "predecessor_passport_id",
+        "predecessor_last_event_sha256",
+        "materials.chemistry",
+        *(f"carbon_footprint.{name}" for _, name in STAGES),
+        "carbon_footprint.performance_class",
+        "carbon_footprint.study_url",
+        "due_diligence.third_party_assurances",
+        "labels.declaration_of_conformity",
+        "labels.extinguishing_agents",
+        "circularity.part_numbers",
+        "state.state_of_health.measured_at",
+        "state.usage.recorded_at",
+        *(field for _, field, _ in SINGLE_LINKS),
+        *(field for _, field in DOCUMENT_LISTS),
+    }
+)
+"""Data points the export writes or reports by name; every other one it reports as lost."""
 
 
 def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> CatenaXDocument:
