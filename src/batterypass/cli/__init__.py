@@ -18,13 +18,15 @@ from batterypass.cli import _events_cmds as _events_cmds
 from batterypass.cli import _label_cmds as _label_cmds
 from batterypass.cli import _passport_cmds as _passport_cmds  # registers commands
 from batterypass.cli import _present_cmds as _present_cmds
+from batterypass.cli import _service_cmds as _service_cmds
 from batterypass.cli import _sign_cmds as _sign_cmds
 from batterypass.cli._app import ExitCode, app, exit_code_for, state
 from batterypass.errors import BatteryPassError
 
 __all__ = ["ExitCode", "app", "main", "run"]
 
-del _bulk_cmds, _dm_cmds, _events_cmds, _label_cmds, _passport_cmds, _present_cmds, _sign_cmds
+del _bulk_cmds, _dm_cmds, _events_cmds, _label_cmds, _passport_cmds, _present_cmds, _service_cmds
+del _sign_cmds
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,108 @@
+"""The data of ``batterypass serve --demo``: the three example passports signed with their
+DEMO keys (the e-bike one as a disclosable passport, the others as signed passports), the
+first events of the EV battery's life, and a token per audience. Everything goes through the
+same verified writes as an upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from batterypass.codec import json as bp_json
+from batterypass.disclosure import issue_disclosable
+from batterypass.errors import FileError
+from batterypass.keys import PrivateKey
+from batterypass.lifecycle import next_event, sign_event
+from batterypass.model import Audience
+from batterypass.service._ingest import ingest_event, ingest_passport
+from batterypass.service._settings import Settings
+from batterypass.service._store import Store
+from batterypass.service._tokens import make_token
+from batterypass.verify import sign_passport
+
+__all__ = ["DemoData", "load_demo"]
+
+# (passport file, key file, disclosable?)
+_PASSPORTS = (
+    ("ev-nmc.json", "ev-maker", False),
+    ("lfp-storage.json", "storage-maker", False),
+    ("lmt-ebike.json", "ebike-maker", True),
+)
+# The EV battery's first steps (before today: a server refuses events from the future).
+_EV_EVENTS = (
+    ("manufactured", timedelta(hours=1), {"country": "CN"}),
+    ("placed_on_market", timedelta(days=18), {"member_state": "DE"}),
+    ("put_into_service", timedelta(days=36), {"application": "passenger car"}),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    """What the demo stored: passport ids and battery ids, and a token per audience."""
+
+    passports: tuple[tuple[str, str], ...]
+    tokens: dict[Audience, str]
+
+
+def load_demo(store: Store, settings: Settings, examples: Path, *, now: datetime) -> DemoData:
+    """Store the example passports of ``examples`` (a clone's ``examples/`` folder)."""
+    folder = examples / "passports"
+    if not folder.is_dir() or not (examples / "keys").is_dir():
+        raise FileError(
+            "the demo needs the examples/ folder of a clone (passports and DEMO keys)",
+            source=str(examples),
+        )
+    stored: list[tuple[str, str]] = []
+    for name, key_name, disclosable in _PASSPORTS:
+        passport = bp_json.loads((folder / name).read_bytes(), source=str(folder / name))
+        key = PrivateKey.from_file(examples / "keys" / f"{key_name}.DEMO-ONLY.key")
+        body = (
+            issue_disclosable(passport, key).to_bytes()
+            if disclosable
+            else sign_passport(passport, key)
+        )
+        ingest_passport(
+            store,
+            settings,
+            passport_id=passport.passport_id,
+            body=body,
+            caller=None,
+            now=now,
+            require_caller=False,
+        )
+        stored.append((passport.passport_id, passport.battery_id))
+        if name == "ev-nmc.json":
+            log: list[bytes] = []
+            for kind, after, payload in _EV_EVENTS:
+                time = min(passport.issued_at + after, now)
+                event = next_event(
+                    log,
+                    event_type=kind,
+                    payload=payload,
+                    actor=passport.issuer,
+                    time=time,
+                    signed_passport=body,
+                )
+                log.append(sign_event(event, key))
+                ingest_event(
+                    store,
+                    settings,
+                    passport_id=passport.passport_id,
+                    body=log[-1],
+                    caller=None,
+                    now=now,
+                    require_caller=False,
+                )
+    tokens: dict[Audience, str] = {
+        audience: make_token(
+            store,
+            audience=audience,
+            organisation_id="urn:demo:reader",
+            purpose=f"demo: reading as {audience.value}",
+            now=now,
+        )[0]
+        for audience in Audience
+        if audience is not Audience.PUBLIC
+    }
+    return DemoData(tuple(stored), tokens)

@@ -1,0 +1,211 @@
+"""The two writes: a passport version and a lifecycle event. Each is verified by the library
+first and stored in one transaction with a compare-and-set on the stored head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from batterypass.codec.gs1 import normalise_gtin, parse_digital_link
+from batterypass.cose import decode_sign1_unverified
+from batterypass.errors import BatteryPassError, ValidationError
+from batterypass.lifecycle import ChainReport, decode_event
+from batterypass.service._errors import (
+    AccessDeniedError,
+    ConflictError,
+    NotAuthenticatedError,
+    NotFoundError,
+    ServiceError,
+)
+from batterypass.service._settings import Settings
+from batterypass.service._store import PassportRow, Store, sha256_hex
+from batterypass.service._tokens import Caller
+from batterypass.service._verify import verify_log, verify_upload
+
+__all__ = ["Stored", "gs1_key", "ingest_event", "ingest_passport", "verified_lineage"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The outcome of a write."""
+
+    passport_id: str
+    number: int
+    """The version number (passport) or sequence number (event)."""
+    created: bool
+    """False when the very same bytes were stored already (a repeated upload)."""
+
+
+def gs1_key(battery_id: str) -> tuple[str | None, str | None]:
+    """(GTIN-14, serial) of a battery identified by a GS1 Digital Link URI, else (None, None)."""
+    try:
+        gtin, serial, _ = parse_digital_link(battery_id)
+    except BatteryPassError:
+        return None, None
+    return normalise_gtin(gtin), serial
+
+
+def ingest_passport(
+    store: Store,
+    settings: Settings,
+    *,
+    passport_id: str,
+    body: bytes,
+    caller: Caller | None,
+    now: datetime,
+    require_caller: bool = True,
+) -> Stored:
+    """Verify ``body`` (a signed or disclosable passport) and store it as the first or next
+    version of ``passport_id``. ``require_caller=False`` is for the mirror and the demo,
+    which store what verifies whoever sends it."""
+    if require_caller and caller is None:
+        raise NotAuthenticatedError("uploading a passport needs a bearer token of its issuer")
+    kind, verified = verify_upload(body, trust=settings.trust, now=now)
+    passport = verified.full
+    assert passport is not None  # verify_upload verifies the whole passport
+    if passport.passport_id != passport_id:
+        raise ValidationError(
+            f"the passport's id is {passport.passport_id!r}, not the {passport_id!r} of the URL",
+            path=("passport_id",),
+        )
+    if require_caller and caller is not None and caller.organisation_id != verified.organisation_id:
+        raise AccessDeniedError(
+            f"a token of {caller.organisation_id!r} cannot write passports of "
+            f"{verified.organisation_id!r}"
+        )
+    row = store.passport(passport_id)
+    expected: int | None = None
+    if row is not None:
+        if sha256_hex(body) == sha256_hex(row.body):
+            return Stored(passport_id, row.head.version, created=False)
+        _check_next_version(row, passport.issuer, passport.battery_id, passport.issued_at)
+        expected = row.head.version
+    gtin, serial = gs1_key(passport.battery_id)
+    number = store.put_version(
+        passport_id=passport_id,
+        kind=kind,
+        body=body,
+        issued_at=passport.issued_at,
+        issuer=passport.issuer,
+        battery_id=passport.battery_id,
+        gtin=gtin,
+        serial=serial,
+        predecessor_id=passport.predecessor_passport_id,
+        expected_version=expected,
+        now=now,
+    )
+    return Stored(passport_id, number, created=True)
+
+
+class _NotNewerError(ServiceError):
+    code = "not-newer"
+    status = 409
+
+
+class _IssuerChangedError(ServiceError):
+    code = "issuer-changed"
+    status = 403
+
+
+def _check_next_version(
+    row: PassportRow, issuer: str, battery_id: str, issued_at: datetime
+) -> None:
+    if issuer != row.issuer:
+        raise _IssuerChangedError(
+            f"passport {row.passport_id} is issued by {row.issuer!r}; a new version from "
+            f"{issuer!r} is refused (a repurposed or remanufactured battery gets a successor "
+            "passport with its own id)",
+            legal_basis="Art. 77(6)",
+        )
+    if battery_id != row.battery_id:
+        raise ValidationError(
+            f"a new version must be of the same battery ({row.battery_id!r})",
+            path=("battery_id",),
+        )
+    if issued_at <= row.issued_at:
+        raise _NotNewerError(
+            f"a new version must be issued after the stored one ({row.issued_at.isoformat()}), "
+            f"not at {issued_at.isoformat()}"
+        )
+
+
+def verified_lineage(
+    store: Store, settings: Settings, row: PassportRow, now: datetime
+) -> ChainReport | None:
+    """The verified log of ``row``'s predecessor when it is stored here (for a successor
+    passport, whose counters carry on), else ``None``."""
+    if row.predecessor_id is None:
+        return None
+    pred = store.passport(row.predecessor_id)
+    if pred is None or pred.chain_body is None:
+        return None
+    return verify_log(
+        store.events(pred.passport_id),
+        trust=settings.trust,
+        chain_passport=pred.chain_body,
+        now=now,
+        predecessor=verified_lineage(store, settings, pred, now),
+    )
+
+
+def ingest_event(
+    store: Store,
+    settings: Settings,
+    *,
+    passport_id: str,
+    body: bytes,
+    caller: Caller | None,
+    now: datetime,
+    require_caller: bool = True,
+) -> Stored:
+    """Verify the signed event ``body`` as the next one of ``passport_id``'s log and append
+    it; :class:`ConflictError` (with the current head) if it was built on an older head or
+    another writer appended first."""
+    if require_caller and caller is None:
+        raise NotAuthenticatedError("appending an event needs a bearer token of its actor")
+    row = store.passport(passport_id)
+    if row is None:
+        raise NotFoundError(f"no passport {passport_id}")
+    chain_passport, chain_version = row.chain_body, row.chain_version
+    if chain_passport is None:
+        if row.kind != "signed":
+            raise ValidationError(
+                "events link to a signed passport (application/vnd.batterypass.passport+cbor); "
+                "this passport was uploaded as a disclosable one",
+            )
+        chain_passport, chain_version = row.body, row.head.version
+    assert chain_version is not None
+    stored = store.events(passport_id)
+    # A writer that built on an older head learns the current one (409) rather than a
+    # chain error: its event is fine, only late. Read unverified, only to pick the answer.
+    try:
+        sequence = decode_event(decode_sign1_unverified(body).payload or b"").sequence
+    except BatteryPassError:
+        sequence = None
+    if sequence is not None and sequence < len(stored):
+        raise ConflictError(
+            f"the event has sequence {sequence}, but the log holds {len(stored)} events already",
+            head=row.head,
+        )
+    report = verify_log(
+        [*stored, body],
+        trust=settings.trust,
+        chain_passport=chain_passport,
+        now=now,
+        predecessor=verified_lineage(store, settings, row, now),
+    )
+    last = report.events[-1]
+    if require_caller and caller is not None and caller.organisation_id != last.organisation_id:
+        raise AccessDeniedError(
+            f"a token of {caller.organisation_id!r} cannot append events signed by "
+            f"{last.organisation_id!r}"
+        )
+    store.append_event(
+        passport_id=passport_id,
+        seq=len(stored),
+        body=body,
+        sha256=last.payload_sha256,
+        chain_version=chain_version,
+        now=now,
+    )
+    return Stored(passport_id, len(stored), created=True)
