@@ -36,7 +36,7 @@ def start_server(args: list[str], *, port: int, timeout: float = 60.0) -> subpro
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out, err = proc.communicate()
+            _out, err = proc.communicate()
             raise RuntimeError(f"the server exited with {proc.returncode}: {err[-2000:]}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/trust.json", timeout=1.0)
