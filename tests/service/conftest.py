@@ -206,6 +206,7 @@ class Service:
         *,
         purpose: str = "test",
         expires_at: datetime | None = None,
+        mirror: bool = False,
     ) -> dict[str, str]:
         text, _ = make_token(
             self.store,
@@ -214,6 +215,7 @@ class Service:
             purpose=purpose,
             now=self.clock(),
             expires_at=expires_at,
+            mirror=mirror,
         )
         return {"Authorization": f"Bearer {text}"}
 

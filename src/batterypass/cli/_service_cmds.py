@@ -61,9 +61,14 @@ def serve(
     """Run the passport service (uvicorn): verified uploads, audience views, GS1 Digital Link."""
     import uvicorn
 
-    from batterypass.service import Settings, open_store
-    from batterypass.service._asgi import ENV_BASE_URI, ENV_DB, ENV_TRUST
-    from batterypass.service._demo import load_demo
+    from batterypass.service import (
+        ENV_BASE_URI,
+        ENV_DB,
+        ENV_TRUST,
+        Settings,
+        load_demo,
+        open_store,
+    )
 
     if demo:
         trust = trust or examples / "trust.json"
@@ -94,7 +99,7 @@ def serve(
         f"batterypass: serving on http://{host}:{port}/ ({workers} worker(s))", markup=False
     )
     uvicorn.run(
-        "batterypass.service._asgi:app_from_environment",
+        "batterypass.service:app_from_environment",
         factory=True,
         host=host,
         port=port,
@@ -111,6 +116,9 @@ def token_add(
     org: str = typer.Option(..., "--org", help="Organisation of the token's holder."),
     purpose: str = typer.Option(..., "--purpose", help="Why it reads (goes to the access log)."),
     expires: str | None = typer.Option(None, "--expires", help="ISO 8601 expiry time."),
+    mirror: bool = typer.Option(
+        False, "--mirror", help="May read the change feed (every group: for a backup copy)."
+    ),
     db: str = DB_OPT,
     json_out: bool = JSON_OPT,
 ) -> int:
@@ -128,6 +136,7 @@ def token_add(
                 purpose=purpose,
                 now=_now(),
                 expires_at=expires_at,
+                mirror=mirror,
             )
         except ValueError as e:
             raise UsageError(str(e)) from None
@@ -204,12 +213,11 @@ def mirror_cmd(
     json_out: bool = JSON_OPT,
 ) -> int:
     """Copy a service's change feed, re-verifying every passport and event."""
-    from batterypass.service import Settings, open_store
-    from batterypass.service._mirror import mirror
+    from batterypass.service import Settings, mirror, open_store
 
     bearer = token or os.environ.get("BATTERYPASS_TOKEN")
     if not bearer:
-        raise UsageError("give --token or set BATTERYPASS_TOKEN (a commission token of the source)")
+        raise UsageError("give --token or set BATTERYPASS_TOKEN (a --mirror token of the source)")
     store_trust = load_trust(trust)
     store = open_store(db)
     try:

@@ -32,7 +32,7 @@ from batterypass.service._errors import (
     NotFoundError,
     ServiceError,
 )
-from batterypass.service._html import HtmlContext, render_html
+from batterypass.service._html import HtmlContext, content_security_policy, render_html
 from batterypass.service._ingest import gs1_key, ingest_event, ingest_passport
 from batterypass.service._problems import problem, problem_for
 from batterypass.service._reads import PassportRead, load_read
@@ -390,7 +390,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             return Response(
                 render_html(read, _html_context(base, read, request)),
                 media_type="text/html; charset=utf-8",
-                headers={"Vary": "Accept, Authorization, Accept-Language"},
+                headers={
+                    "Vary": "Accept, Authorization, Accept-Language",
+                    "Content-Security-Policy": content_security_policy(),
+                },
             )
         if media == LINKSET:
             return Response(
@@ -401,13 +404,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if read.failure is not None:
             raise read.failure
         if media == COSE:
-            data = presentation_for(read.stored, read.kind, read.audience)
+            is_issuer = caller is not None and caller.organisation_id == read.passport.issuer
+            data = presentation_for(read.stored, read.kind, read.audience, is_issuer=is_issuer)
             if data is None:
                 raise NotAcceptableError(
                     f"passport {passport_id} was uploaded as a plain signed passport, whose "
                     f"signature covers every group; the {read.audience.value} audience may see "
-                    "only some, so no signed copy can be given (upload a disclosable passport "
-                    "for per-audience presentations); the JSON view is available",
+                    "only some, so only its issuer gets the signed copy (upload a disclosable "
+                    "passport for per-audience presentations); the JSON view is available",
                     legal_basis="Art. 77(2)",
                 )
             log_read(read, "cose")
@@ -439,6 +443,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 else None
             ),
             accept_language=request.headers.get("accept-language"),
+            language=request.query_params.get("lang"),
             today=settings.clock().date(),
             scheme=settings.scheme,
         )
@@ -567,8 +572,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         caller = caller_of(request)
         if caller is None:
             raise NotAuthenticatedError("the change feed holds every group: it needs a token")
-        if VISIBILITY[caller.audience] != frozenset(AccessGroup):
-            raise _need_audience(caller.audience, "the change feed (every group)")
+        if not caller.mirror:
+            raise AccessDeniedError(
+                "the change feed holds every group of every passport: it needs a mirror token "
+                "(batterypass service token add --mirror)",
+                legal_basis="Art. 77(2)",
+            )
         items = the_store.changes(after, limit)
         if items:
             the_store.log_access(

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from batterypass.codec import json as bp_json
+from batterypass.cose import sign_passport
 from batterypass.disclosure import issue_disclosable
 from batterypass.errors import FileError
 from batterypass.keys import PrivateKey
@@ -19,7 +20,6 @@ from batterypass.service._ingest import ingest_event, ingest_passport
 from batterypass.service._settings import Settings
 from batterypass.service._store import Store
 from batterypass.service._tokens import make_token
-from batterypass.verify import sign_passport
 
 __all__ = ["DemoData", "load_demo"]
 

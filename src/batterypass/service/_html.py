@@ -1,21 +1,22 @@
-"""The HTML answer of a passport read (``text/html``).
-
-This is the hook of the passport page (issue 18, ``_page.py``): the route calls
-:func:`render_html` with the verified read and the links of this server, and nothing else.
-Until the page lands, a minimal page: what was verified, and the public data as JSON.
-"""
+"""The HTML answer of a passport read (``text/html``): the passport page of ``_page``, fed
+with what the read verified and the links of this server."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 from batterypass.carbon import ClassScheme
-from batterypass.codec import json as bp_json
+from batterypass.service._page import (
+    Lifecycle,
+    PassportPage,
+    SignatureCheck,
+    content_security_policy,
+    render_page,
+)
 from batterypass.service._reads import PassportRead
 
-__all__ = ["HtmlContext", "render_html"]
+__all__ = ["HtmlContext", "content_security_policy", "render_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,34 +34,46 @@ class HtmlContext:
     predecessor_url: str | None
     successor_url: str | None
     accept_language: str | None
+    language: str | None
+    """``?lang=`` of the request: overrides Accept-Language."""
     today: date
     scheme: ClassScheme
 
 
 def render_html(read: PassportRead, ctx: HtmlContext) -> str:
     """The page for ``read``."""
-    p = read.passport
     if read.signer is not None:
-        s = read.signer
-        check = (
-            f"<p>Signed by {escape(s.organisation_id)} (kid {escape(s.kid)}), verified by this "
-            f"server at {escape(read.checked_at.isoformat())} against its "
-            f'<a href="{escape(ctx.trust_url)}">trust list</a>.</p>'
+        check = SignatureCheck.passed(
+            organisation_id=read.signer.organisation_id,
+            kid=read.signer.kid,
+            signed_at=read.signer.signed_at,
+            checked_at=read.checked_at,
         )
     else:
-        reason = escape(str(read.failure)) if read.failure else "unknown"
-        check = f'<p style="color:#b00020"><strong>NOT VERIFIED</strong>: {reason}</p>'
-    return (
-        "<!doctype html>\n"
-        f'<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Battery passport {escape(p.passport_id)}</title></head><body>"
-        f"<h1>Battery passport</h1>"
-        f"<p>Battery {escape(p.battery_id)}; shown for: {escape(read.audience.value)}</p>"
-        f"{check}"
-        f'<p><a href="{escape(ctx.download_url)}">Signed passport</a> '
-        f"(verify offline: <code>batterypass verify FILE --trust trust.json</code>)</p>"
-        f'<img src="{escape(ctx.label_url)}" alt="Carbon footprint label">'
-        f"<h2>Data</h2><pre>{escape(bp_json.dumps(p))}</pre>"
-        "</body></html>\n"
+        assert read.failure is not None
+        check = SignatureCheck.failed(read.failure, checked_at=read.checked_at)
+    lifecycle: Lifecycle | None = None
+    if read.lifecycle is not None:
+        lifecycle = Lifecycle.from_report(read.lifecycle)
+    elif read.lifecycle_failure is not None:
+        lifecycle = Lifecycle.failed(read.lifecycle_failure)
+    caller = read.caller
+    page = PassportPage(
+        passport=read.passport,
+        audience=read.audience,
+        check=check,
+        today=ctx.today,
+        download_url=ctx.download_url,
+        trust_url=ctx.trust_url,
+        page_uri=ctx.page_uri,
+        scheme=ctx.scheme,
+        lifecycle=lifecycle,
+        predecessor_url=ctx.predecessor_url,
+        successor_id=read.successor_id,
+        successor_url=ctx.successor_url,
+        token_organisation=caller.organisation_id if caller is not None else None,
+        token_purpose=caller.purpose if caller is not None else None,
+        generated_at=read.checked_at,
+        language_urls={lang: f"?format=html&lang={lang}" for lang in ("en", "de", "zh")},
     )
+    return render_page(page, accept_language=ctx.accept_language, language=ctx.language)

@@ -9,7 +9,7 @@ from datetime import datetime
 from batterypass.codec.gs1 import normalise_gtin, parse_digital_link
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError, ValidationError
-from batterypass.lifecycle import ChainReport, decode_event
+from batterypass.lifecycle import VerifiedChain, decode_event
 from batterypass.service._errors import (
     AccessDeniedError,
     ConflictError,
@@ -131,7 +131,7 @@ def _check_next_version(
 
 def verified_lineage(
     store: Store, settings: Settings, row: PassportRow, now: datetime
-) -> ChainReport | None:
+) -> VerifiedChain | None:
     """The verified log of ``row``'s predecessor when it is stored here (for a successor
     passport, whose counters carry on), else ``None``."""
     if row.predecessor_id is None:

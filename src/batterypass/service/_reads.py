@@ -10,7 +10,7 @@ from datetime import datetime
 from batterypass.codec import cbor
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError
-from batterypass.lifecycle import ChainReport
+from batterypass.lifecycle import VerifiedChain
 from batterypass.model import Audience, BatteryPassport
 from batterypass.service._errors import NotFoundError
 from batterypass.service._ingest import verified_lineage
@@ -53,7 +53,7 @@ class PassportRead:
     event_count: int
     predecessor_id: str | None
     successor_id: str | None
-    lifecycle: ChainReport | None = None
+    lifecycle: VerifiedChain | None = None
     lifecycle_failure: BatteryPassError | None = None
 
     @property
@@ -106,7 +106,7 @@ def load_read(
     if passport is None:
         assert failure is not None
         raise failure
-    lifecycle: ChainReport | None = None
+    lifecycle: VerifiedChain | None = None
     lifecycle_failure: BatteryPassError | None = None
     if with_lifecycle and row.chain_body is not None:
         try:

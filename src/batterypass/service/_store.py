@@ -96,6 +96,8 @@ class TokenRow:
     purpose: str
     created_at: datetime
     expires_at: datetime | None
+    mirror: bool = False
+    """May read the change feed (every group of every passport)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +483,7 @@ class Store:
                     audience=row.audience,
                     organisation_id=row.organisation_id,
                     purpose=row.purpose,
+                    mirror=row.mirror,
                     created_at=row.created_at,
                     expires_at=row.expires_at,
                 )
@@ -500,6 +503,7 @@ class Store:
             r.purpose,
             _aware(r.created_at),
             _aware(r.expires_at) if r.expires_at is not None else None,
+            bool(r.mirror),
         )
 
     def log_access(

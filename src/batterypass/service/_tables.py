@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -87,10 +88,12 @@ tokens = Table(
     Column("audience", String(32), nullable=False),
     Column("organisation_id", Text, nullable=False),
     Column("purpose", Text, nullable=False),
+    Column("mirror", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=True),
 )
-"""Bearer tokens: only the SHA-256 of the secret part is stored."""
+"""Bearer tokens: only the SHA-256 of the secret part is stored. ``mirror`` tokens may read
+the change feed (every group of every passport: for a backup copy)."""
 
 access_log = Table(
     "access_log",

@@ -31,6 +31,8 @@ class Caller:
     organisation_id: str
     audience: Audience
     purpose: str
+    mirror: bool = False
+    """May read the change feed."""
 
 
 def _hash(secret: str) -> str:
@@ -45,6 +47,7 @@ def make_token(
     purpose: str,
     now: datetime,
     expires_at: datetime | None = None,
+    mirror: bool = False,
 ) -> tuple[str, TokenRow]:
     """Create and store a token; return the token text (to show once) and its stored row."""
     if not organisation_id.strip():
@@ -64,6 +67,7 @@ def make_token(
         purpose=purpose,
         created_at=now,
         expires_at=expires_at,
+        mirror=mirror,
     )
     store.add_token(row)
     return f"bpt_{token_id}_{secret}", row
@@ -85,4 +89,6 @@ def authenticate(store: Store, authorization: str | None, *, now: datetime) -> C
         raise NotAuthenticatedError("unknown bearer token")
     if row.expires_at is not None and now >= row.expires_at:
         raise NotAuthenticatedError(f"the token expired at {row.expires_at.isoformat()}")
-    return Caller(row.token_id, row.organisation_id, Audience(row.audience), row.purpose)
+    return Caller(
+        row.token_id, row.organisation_id, Audience(row.audience), row.purpose, row.mirror
+    )

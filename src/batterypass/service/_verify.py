@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import PASSPORT_CONTENT_TYPE, decode_sign1_unverified
 from batterypass.disclosure import (
     DISCLOSABLE_CONTENT_TYPE,
     DisclosablePassport,
@@ -17,16 +17,15 @@ from batterypass.disclosure import (
 )
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm
-from batterypass.lifecycle import ChainReport
+from batterypass.lifecycle import VerifiedChain
 from batterypass.model import VISIBILITY, AccessGroup, Audience, BatteryPassport
 from batterypass.verify import (
-    PASSPORT_CONTENT_TYPE,
     PASSPORT_SIGNER_ROLES,
     SUCCESSOR_SIGNER_ROLES,
     TrustStore,
     verify_events,
     verify_passport,
-    verify_presentation_with_signer,
+    verify_presentation,
 )
 
 __all__ = [
@@ -102,7 +101,7 @@ def verify_stored(
     # presentation made for it, verified as its recipient would verify it.
     whole = DisclosablePassport.from_bytes_unverified(data)
     shown = present(whole, audience)
-    vpr = verify_presentation_with_signer(
+    vpr = verify_presentation(
         shown, trust=trust, audience=audience, now=now, allowed_roles=_SIGNERS
     )
     _original_needs_operator(vpr.passport, vpr.roles, vpr.kid)
@@ -121,20 +120,23 @@ def verify_upload(data: bytes, *, trust: TrustStore, now: datetime) -> tuple[Kin
         return kind, verified
     # Stored whole: every group must be opened (a presentation is not a passport to keep).
     DisclosablePassport.from_bytes_unverified(data)
-    vpr = verify_presentation_with_signer(data, trust=trust, now=now, allowed_roles=_SIGNERS)
+    vpr = verify_presentation(data, trust=trust, now=now, allowed_roles=_SIGNERS)
     _original_needs_operator(vpr.passport, vpr.roles, vpr.kid)
     return kind, Verified(
         vpr.passport, vpr.passport, vpr.kid, vpr.organisation_id, vpr.algorithm, vpr.signed_at
     )
 
 
-def presentation_for(data: bytes, kind: Kind, audience: Audience) -> bytes | None:
-    """The signed bytes ``audience`` may receive: the presentation made for it from a
-    disclosable passport; a plain signed passport only for an audience that may see every
-    group (its signature covers all of it, so it cannot be cut down); else ``None``."""
+def presentation_for(
+    data: bytes, kind: Kind, audience: Audience, *, is_issuer: bool
+) -> bytes | None:
+    """The signed bytes a caller may receive: the presentation made for its audience from a
+    disclosable passport. A plain signed passport's signature covers every group, so it cannot
+    be cut down: it goes only to its issuer (who signed all of it) or to an audience that may
+    see every group; else ``None``."""
     if kind == "disclosable":
         return present(DisclosablePassport.from_bytes_unverified(data), audience)
-    if VISIBILITY[audience] == frozenset(AccessGroup):
+    if is_issuer or VISIBILITY[audience] == frozenset(AccessGroup):
         return data
     return None
 
@@ -145,8 +147,8 @@ def verify_log(
     trust: TrustStore,
     chain_passport: bytes,
     now: datetime,
-    predecessor: ChainReport | None = None,
-) -> ChainReport:
+    predecessor: VerifiedChain | None = None,
+) -> VerifiedChain:
     """Verify an event log against the signed passport it links to."""
     return verify_events(
         events, trust=trust, passport=chain_passport, at=now, predecessor=predecessor

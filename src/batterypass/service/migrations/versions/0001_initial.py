@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("audience", sa.String(32), nullable=False),
         sa.Column("organisation_id", sa.Text, nullable=False),
         sa.Column("purpose", sa.Text, nullable=False),
+        sa.Column("mirror", sa.Boolean, nullable=False),
         sa.Column("created_at", _TS, nullable=False),
         sa.Column("expires_at", _TS, nullable=True),
     )
