@@ -32,14 +32,14 @@ from batterypass.service._errors import (
     NotFoundError,
     ServiceError,
 )
-from batterypass.service._html import HtmlContext, content_security_policy, render_html
+from batterypass.service._html import HtmlContext, html_headers, render_html
 from batterypass.service._ingest import gs1_key, ingest_event, ingest_passport
 from batterypass.service._problems import problem, problem_for
 from batterypass.service._reads import PassportRead, load_read
 from batterypass.service._settings import Settings
 from batterypass.service._store import Store, open_store
 from batterypass.service._tokens import Caller, authenticate
-from batterypass.service._verify import presentation_for
+from batterypass.service._verify import can_present, presentation_for
 
 __all__ = ["COSE", "LINKSET", "create_app"]
 
@@ -234,6 +234,10 @@ def _page_uri(base: str, read: PassportRead) -> str:
     return f"{base}/passports/{quote(read.passport_id, safe='')}"
 
 
+def _is_issuer(read: PassportRead) -> bool:
+    return read.caller is not None and read.caller.organisation_id == read.passport.issuer
+
+
 def _shows_more_than_public(audience: Audience) -> bool:
     return VISIBILITY[audience] != frozenset({AccessGroup.PUBLIC})
 
@@ -387,13 +391,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             return _link_type(base, read, link_type)
         if media == HTML:
             log_read(read, "page")
+            ctx = _html_context(base, read, request)
             return Response(
-                render_html(read, _html_context(base, read, request)),
+                render_html(read, ctx),
                 media_type="text/html; charset=utf-8",
-                headers={
-                    "Vary": "Accept, Authorization, Accept-Language",
-                    "Content-Security-Policy": content_security_policy(),
-                },
+                headers=html_headers(ctx),
             )
         if media == LINKSET:
             return Response(
@@ -404,8 +406,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if read.failure is not None:
             raise read.failure
         if media == COSE:
-            is_issuer = caller is not None and caller.organisation_id == read.passport.issuer
-            data = presentation_for(read.stored, read.kind, read.audience, is_issuer=is_issuer)
+            data = presentation_for(
+                read.stored, read.kind, read.audience, is_issuer=_is_issuer(read)
+            )
             if data is None:
                 raise NotAcceptableError(
                     f"passport {passport_id} was uploaded as a plain signed passport, whose "
@@ -427,7 +430,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         pid = quote(read.passport_id, safe=":")
         return HtmlContext(
             page_uri=_page_uri(base, read),
-            download_url=f"{base}/passports/{pid}?format=cose",
+            download_url=(
+                f"{base}/passports/{pid}?format=cose"
+                if can_present(read.kind, read.audience, is_issuer=_is_issuer(read))
+                else None
+            ),
             trust_url=f"{base}/trust.json",
             label_url=f"{base}/passports/{pid}/label.svg",
             qr_url=f"{base}/passports/{pid}/qr.svg",

@@ -23,10 +23,12 @@ from batterypass.service._tokens import make_token
 
 __all__ = ["DemoData", "load_demo"]
 
-# (passport file, key file, disclosable?)
+# (passport file, key file, first uploaded as a disclosable passport?) The EV battery is first
+# uploaded as a signed passport, the one its event log links to, then re-issued as a
+# disclosable one (version 2), so that every audience can download a presentation.
 _PASSPORTS = (
     ("ev-nmc.json", "ev-maker", False),
-    ("lfp-storage.json", "storage-maker", False),
+    ("lfp-storage.json", "storage-maker", True),
     ("lmt-ebike.json", "ebike-maker", True),
 )
 # The EV battery's first steps (before today: a server refuses events from the future).
@@ -94,6 +96,18 @@ def load_demo(store: Store, settings: Settings, examples: Path, *, now: datetime
                     now=now,
                     require_caller=False,
                 )
+            reissued = passport.model_copy(
+                update={"issued_at": min(time + timedelta(minutes=1), now)}
+            )
+            ingest_passport(
+                store,
+                settings,
+                passport_id=passport.passport_id,
+                body=issue_disclosable(reissued, key).to_bytes(),
+                caller=None,
+                now=now,
+                require_caller=False,
+            )
     tokens: dict[Audience, str] = {
         audience: make_token(
             store,

@@ -11,12 +11,13 @@ from batterypass.service._page import (
     Lifecycle,
     PassportPage,
     SignatureCheck,
-    content_security_policy,
+    negotiate_language,
+    page_headers,
     render_page,
 )
 from batterypass.service._reads import PassportRead
 
-__all__ = ["HtmlContext", "content_security_policy", "render_html"]
+__all__ = ["HtmlContext", "html_headers", "render_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,9 @@ class HtmlContext:
 
     page_uri: str
     """The absolute URI of this battery's page (what its QR code carries)."""
-    download_url: str
-    """The signed presentation for the caller's audience (``application/cose``)."""
+    download_url: str | None
+    """The signed presentation for the caller's audience (``application/cose``); ``None``
+    when no signed copy can be given to it."""
     trust_url: str
     label_url: str
     qr_url: str
@@ -38,6 +40,11 @@ class HtmlContext:
     """``?lang=`` of the request: overrides Accept-Language."""
     today: date
     scheme: ClassScheme
+
+
+def html_headers(ctx: HtmlContext) -> dict[str, str]:
+    """The response headers of the page (its CSP, language, Vary)."""
+    return page_headers(negotiate_language(ctx.accept_language, override=ctx.language))
 
 
 def render_html(read: PassportRead, ctx: HtmlContext) -> str:

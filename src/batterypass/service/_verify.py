@@ -31,6 +31,7 @@ from batterypass.verify import (
 __all__ = [
     "Kind",
     "Verified",
+    "can_present",
     "kind_of",
     "presentation_for",
     "verify_log",
@@ -134,11 +135,16 @@ def presentation_for(
     disclosable passport. A plain signed passport's signature covers every group, so it cannot
     be cut down: it goes only to its issuer (who signed all of it) or to an audience that may
     see every group; else ``None``."""
+    if not can_present(kind, audience, is_issuer=is_issuer):
+        return None
     if kind == "disclosable":
         return present(DisclosablePassport.from_bytes_unverified(data), audience)
-    if is_issuer or VISIBILITY[audience] == frozenset(AccessGroup):
-        return data
-    return None
+    return data
+
+
+def can_present(kind: Kind, audience: Audience, *, is_issuer: bool) -> bool:
+    """Whether :func:`presentation_for` has signed bytes for this caller."""
+    return kind == "disclosable" or is_issuer or VISIBILITY[audience] == frozenset(AccessGroup)
 
 
 def verify_log(
