@@ -115,7 +115,7 @@ def _check_next_version(
             f"passport {row.passport_id} is issued by {row.issuer!r}; a new version from "
             f"{issuer!r} is refused (a repurposed or remanufactured battery gets a successor "
             "passport with its own id)",
-            legal_basis="Art. 77(6)",
+            legal_basis="Art. 77(7)",
         )
     if battery_id != row.battery_id:
         raise ValidationError(
