@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from batterypass import __version__
+import batterypass
 from batterypass.carbon import qr_svg, render_label
 from batterypass.codec import json as bp_json
 from batterypass.codec.gs1 import normalise_gtin, parse_digital_link
@@ -252,7 +252,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app = FastAPI(
         title="batterypass service",
-        version=__version__,
+        version=batterypass.__version__,
         summary="A verifying registry and GS1 Digital Link resolver for EU battery passports.",
         docs_url=None,
         redoc_url=None,
