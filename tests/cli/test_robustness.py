@@ -442,3 +442,58 @@ def test_verify_many_reports_unsendable_items_alone() -> None:
     failed = [r for r in results if not r.ok]
     assert [(r.index, r.reason) for r in failed] == [(6, "unsupported-item")]
     assert "object" in (failed[0].message or "")
+
+
+def test_repair_refuses_a_file_that_is_not_a_torn_log(
+    life: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    passport = life / "passport.json"
+    shutil.copy(ROOT / "examples" / "passports" / "ev-nmc.json", passport)
+    before = passport.read_bytes()
+    assert run(["events", "repair", str(passport)]) == 1
+    assert "does not look like a torn event log" in capsys.readouterr().err
+    assert passport.read_bytes() == before  # not cut to nothing
+    log = _open_log(life)
+    whole = log.read_bytes()
+    log.write_bytes(whole + (LIFE / "ev-nmc.events").read_bytes()[len(whole) :][:40])
+    assert run(["events", "repair", str(log)]) == 0  # a real torn tail is still cut
+    assert log.read_bytes() == whole
+
+
+# --- 7, 8. numbers over 4300 digits and deep nesting in a passport, in every command --------
+
+_PASSPORT = ROOT / "examples" / "passports" / "ev-nmc.json"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{f}"],
+        ["show", "{f}"],
+        ["completeness", "{f}"],
+        ["recycling", "{f}"],
+        ["label", "{f}", "--out", "{d}/l.svg"],
+        ["sign", "{f}", "--key", MAKER_KEY, "--out", "{d}/s.cose"],
+        ["issue-disclosable", "{f}", "--key", MAKER_KEY, "--out", "{d}/d.cose"],
+        ["export", "{f}", "--format", "battery-pass-dm", "--out", "{d}/dm"],
+        ["qr", "{f}", "--out", "{d}/q.svg"],
+        ["convert", "{f}", "{d}/o.cbor"],
+    ],
+)
+@pytest.mark.parametrize("kind", ["big-int", "deep"])
+def test_passport_commands_exit_3_with_the_path(
+    argv: list[str], kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _PASSPORT.read_text(encoding="utf-8")
+    value = "7" * 4301 if kind == "big-int" else "[" * 100_000 + "]" * 100_000
+    bad = tmp_path / "p.json"
+    bad.write_text(text.replace("{", '{"x": ' + value + ",", 1), encoding="utf-8")
+    code = run([a.format(f=bad, d=tmp_path) for a in argv])
+    captured = capsys.readouterr()
+    out = captured.err + captured.out
+    assert code == 3, out
+    assert "internal error" not in out
+    if kind == "big-int":
+        assert ": x: number with 4301 digits" in out, out
+    else:
+        assert "nested too deeply" in out, out

@@ -251,10 +251,22 @@ def append_to_log(
 
 def repair_log(path: str | os.PathLike[str], *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> TornTail:
     """Cut the torn tail off the log at ``path`` and return what was cut. Raises
-    :class:`~batterypass.errors.ChainError` if the log has no torn tail (nothing to repair)."""
-    log = read_log(path, limits=limits)
+    :class:`~batterypass.errors.ChainError` if the log has no torn tail (nothing to repair)
+    or a tail that no interrupted append leaves: one longer than an event, or one that does
+    not start like a signed event (COSE_Sign1, tag 18). Such a file is not a torn log (a
+    passport, a key, another file given by mistake), and cutting it would destroy it."""
+    data = read_bounded(path, limits.max_log_bytes, what="event log")
+    log = parse_log(data, limits=limits)
     if log.torn is None:
         raise ChainError("the log has no torn tail; nothing to repair", source=str(path))
+    t = log.torn
+    if t.length > limits.max_event_bytes or data[t.offset : t.offset + 1] != b"\xd2":
+        raise ChainError(
+            f"the {t.length} byte(s) at offset {t.offset} are not the start of an event "
+            "(an interrupted append leaves part of one signed event); this does not look "
+            "like a torn event log, so nothing is cut",
+            source=str(path),
+        )
     try:
         fd = os.open(path, os.O_WRONLY)
         try:
