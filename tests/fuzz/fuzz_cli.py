@@ -336,7 +336,13 @@ def _child(argv: list[str], err_path: str) -> None:
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(fd, 2)
-    os._exit(run(argv))
+    # The descriptors, not whatever sys.std* were replaced with (pytest's capture).
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - lives until os._exit
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    code = run(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_case(argv: list[str], case_dir: Path, timeout: float) -> tuple[int | None, str]:
@@ -395,6 +401,7 @@ def fuzz(
     only: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     specials: bool = True,
+    inputs: frozenset[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Outcome]:
     """Run the cases; return every outcome."""
@@ -404,6 +411,8 @@ def fuzz(
         work = Path(tmp)
         seeds = _seeds(work)
         for number, (command, name, make) in enumerate(cases(seeds, mutations, rng, only)):
+            if inputs is not None and name not in inputs and not name.startswith("mutation"):
+                continue
             if not specials and name not in ("seed",) and not name.startswith("mutation"):
                 continue
             case_dir = work / f"case-{number}"
