@@ -129,7 +129,7 @@ COMMANDS: tuple[Command, ...] = (
 
 def _seeds(work: Path) -> dict[str, bytes]:
     """The valid input of each role."""
-    from batterypass.codec import battery_pass_dm as dm
+    from batterypass.interop import battery_pass as dm
     from batterypass.codec import json as bp_json
 
     passport = (EX / "passports" / "ev-nmc.json").read_bytes()
