@@ -129,8 +129,8 @@ COMMANDS: tuple[Command, ...] = (
 
 def _seeds(work: Path) -> dict[str, bytes]:
     """The valid input of each role."""
-    from batterypass.interop import battery_pass as dm
     from batterypass.codec import json as bp_json
+    from batterypass.interop import battery_pass as dm
 
     passport = (EX / "passports" / "ev-nmc.json").read_bytes()
     aspects = dm.export_aspects(bp_json.loads(passport))
