@@ -242,6 +242,21 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         manufacturer["email"] = draw(_EMAIL)
     if draw(st.booleans()):
         manufacturer["website"] = draw(_URL)
+    material_entries: list[dict[str, Any]] = [
+        {
+            "component": draw(st.sampled_from(list(Component))).value,
+            "name": draw(_TEXT),
+            "mass_kg": draw(decimals(Decimal("0.01"), 500, 2)),
+        }
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    element_entries: list[dict[str, Any]] = [
+        {"element": e.value, "mass_kg": draw(decimals(Decimal("0.01"), 500, 2))} for e in elements
+    ]
+    heaviest_list = max(
+        sum((e["mass_kg"] for e in element_entries), Decimal(0)),
+        sum((e["mass_kg"] for e in material_entries), Decimal(0)),
+    )
     general = {
         "manufacturer": m(manufacturer),
         "battery_model": m(draw(_TEXT)),
@@ -251,7 +266,8 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
         ),
         "manufacturing_place": m({"address": _address(draw)}),
         "manufacturing_date": m(made),
-        "mass_kg": m(draw(decimals(Decimal("0.001"), 5000, 3))),
+        # Never lighter than the element or material masses it lists (Annex VI Part A(5)).
+        "mass_kg": m(draw(decimals(Decimal("0.001"), 5000, 3)) + heaviest_list),
         "warranty_period_months": m(draw(st.integers(0, 240))),
         "put_into_service_date": m(
             made + timedelta(days=draw(st.integers(0, (issued.date() - made).days)))
@@ -300,22 +316,8 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
                 for _ in range(draw(st.integers(0, 2)))
             ]
         ),
-        "materials": m(
-            [
-                {
-                    "component": draw(st.sampled_from(list(Component))).value,
-                    "name": draw(_TEXT),
-                    "mass_kg": draw(decimals(Decimal("0.01"), 500, 2)),
-                }
-                for _ in range(draw(st.integers(0, 3)))
-            ]
-        ),
-        "element_masses": m(
-            [
-                {"element": e.value, "mass_kg": draw(decimals(Decimal("0.01"), 500, 2))}
-                for e in elements
-            ]
-        ),
+        "materials": m(material_entries),
+        "element_masses": m(element_entries),
     }
     circularity = {
         "recycled_content": m(recycled),

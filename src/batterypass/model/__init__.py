@@ -65,6 +65,7 @@ from batterypass.model._passport import (
 )
 from batterypass.model._roles import Role
 from batterypass.model._sections import (
+    VOLUNTARY,
     BatteryState,
     CarbonFootprint,
     ChemistryInfo,
@@ -121,6 +122,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TRIAL_PHASE_END",
     "VISIBILITY",
+    "VOLUNTARY",
     "AccessGroup",
     "AccessRule",
     "Audience",

@@ -157,6 +157,7 @@ class BatteryPassport(Section):
                 "Art. 3(1)(20)",
             )
         self._china_rules(category)
+        self._masses_within_battery_mass()
         issued = self.issued_at.date()
         for path, value in self._dated_values():
             day = value.date() if isinstance(value, datetime) else value
@@ -196,6 +197,40 @@ class BatteryPassport(Section):
                 f"not category {category.value!r}",
                 _CN_CF_NOTICE,
             )
+
+    def _masses_within_battery_mass(self) -> None:
+        """No element or material, and no list of them together, may weigh more than the
+        battery (Annex VI Part A(5); Annex XIII(2)(a))."""
+        battery = self.general.mass_kg
+        if battery is None:
+            return
+        lists: list[tuple[str, list[Decimal | None]]] = [
+            (
+                "materials.element_masses",
+                [e.mass_kg for e in self.materials.element_masses or ()],
+            ),
+            (
+                "materials.materials",
+                [m.mass_kg for m in self.materials.materials or ()],
+            ),
+        ]
+        for path, masses in lists:
+            for i, mass in enumerate(masses):
+                if mass is not None and mass > battery:
+                    raise cross_field_error(
+                        f"{path}[{i}].mass_kg",
+                        f"a mass of {mass} kg exceeds the battery's mass of {battery} kg "
+                        "(general.mass_kg)",
+                        "Annex VI Part A(5); Annex XIII(2)(a)",
+                    )
+            total = sum((m for m in masses if m is not None), Decimal(0))
+            if total > battery:
+                raise cross_field_error(
+                    path,
+                    f"the masses listed add up to {total} kg, more than the battery's mass of "
+                    f"{battery} kg (general.mass_kg)",
+                    "Annex VI Part A(5); Annex XIII(2)(a)",
+                )
 
     def _dated_values(self) -> Iterator[tuple[str, date | datetime]]:
         g = self.general

@@ -42,6 +42,7 @@ from batterypass.model._types import (
 )
 
 __all__ = [
+    "VOLUNTARY",
     "BatteryState",
     "CarbonFootprint",
     "ChemistryInfo",
@@ -80,7 +81,9 @@ G3 = AccessGroup.AUTHORITY
 G4 = AccessGroup.INDIVIDUAL
 EV_ONLY = (Scope.EV,)
 LMT_STATIONARY = (Scope.LMT, Scope.STATIONARY)
-NOT_EV = (Scope.LMT, Scope.INDUSTRIAL, Scope.STATIONARY)
+VOLUNTARY = "voluntary (Battery Pass consortium recommendation; no legal basis in the Regulation)"
+"""The legal basis of a data point the Battery Pass longlist lists with basis "n.a.": the
+consortium recommends it, the Regulation does not ask for it, so it is mandatory for no scope."""
 NONE: tuple[Scope, ...] = ()
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid", validate_default=False)
@@ -440,7 +443,7 @@ class CarbonFootprint(Section):
     )
     absolute_kg_co2e: NonNegativeQuantity | None = data_point(
         G1,
-        "Art. 7(1)",
+        VOLUNTARY,
         "Absolute carbon footprint of the battery",
         unit="kg CO2e",
         mandatory_for=NONE,
@@ -524,7 +527,7 @@ class DueDiligence(Section):
     )
     supply_chain_indices: tuple[Text, ...] | None = data_point(
         G1,
-        "Art. 52",
+        VOLUNTARY,
         "Supply chain indices",
         mandatory_for=NONE,
         longlist=(30,),
@@ -679,7 +682,7 @@ class Performance(Section):
     )
     certified_usable_energy_kwh: PositiveQuantity | None = data_point(
         G1,
-        "Annex IV Part A",
+        VOLUNTARY,
         "Certified usable battery energy",
         unit="kWh",
         mandatory_for=NONE,
@@ -834,7 +837,7 @@ class Performance(Section):
     )
     initial_self_discharge_percent_per_month: Percent | None = data_point(
         G4,
-        "Annex XIII(4)(a)",
+        VOLUNTARY,
         "Initial self-discharge rate",
         unit="%/month",
         mandatory_for=NONE,
@@ -892,7 +895,7 @@ class StateOfHealth(Section):
     )
     remaining_energy_kwh: NonNegativeQuantity | None = data_point(
         G4,
-        "Annex VII Part A",
+        VOLUNTARY,
         "Remaining usable battery energy",
         unit="kWh",
         mandatory_for=NONE,
@@ -924,7 +927,7 @@ class StateOfHealth(Section):
     )
     current_self_discharge_percent_per_month: Percent | None = data_point(
         G4,
-        "Annex VII Part A(4)",
+        VOLUNTARY,
         "Current self-discharge rate",
         unit="%/month",
         mandatory_for=NONE,
@@ -994,7 +997,7 @@ class Usage(Section):
     )
     overcharge_events: Annotated[int, Field(ge=0)] | None = data_point(
         G4,
-        "Annex XIII(4)(d)",
+        VOLUNTARY,
         "Number of overcharge events",
         mandatory_for=NONE,
         longlist=(92,),
@@ -1008,34 +1011,34 @@ class Usage(Section):
     )
     minutes_above_temperature_boundary: Annotated[int, Field(ge=0)] | None = data_point(
         G4,
-        "Annex VII Part B(4)",
+        "Annex VII Part B(4); Art. 14(1)",
         "Time spent in extreme temperatures above the boundary",
         unit="min",
-        mandatory_for=NOT_EV,
+        mandatory_for=LMT_STATIONARY,
         longlist=(87,),
     )
     minutes_below_temperature_boundary: Annotated[int, Field(ge=0)] | None = data_point(
         G4,
-        "Annex VII Part B(4)",
+        "Annex VII Part B(4); Art. 14(1)",
         "Time spent in extreme temperatures below the boundary",
         unit="min",
-        mandatory_for=NOT_EV,
+        mandatory_for=LMT_STATIONARY,
         longlist=(88,),
     )
     minutes_charging_above_boundary: Annotated[int, Field(ge=0)] | None = data_point(
         G4,
-        "Annex VII Part B(4)",
+        "Annex VII Part B(4); Art. 14(1)",
         "Time spent charging in extreme temperatures above the boundary",
         unit="min",
-        mandatory_for=NOT_EV,
+        mandatory_for=LMT_STATIONARY,
         longlist=(89,),
     )
     minutes_charging_below_boundary: Annotated[int, Field(ge=0)] | None = data_point(
         G4,
-        "Annex VII Part B(4)",
+        "Annex VII Part B(4); Art. 14(1)",
         "Time spent charging in extreme temperatures below the boundary",
         unit="min",
-        mandatory_for=NOT_EV,
+        mandatory_for=LMT_STATIONARY,
         longlist=(90,),
     )
     negative_events: tuple[NegativeEvent, ...] | None = data_point(
