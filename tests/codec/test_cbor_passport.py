@@ -546,6 +546,14 @@ def local_passports(draw: st.DrawFn) -> BatteryPassport:
     general["mass_kg"] = draw(_decimals(minimum=Decimal("1E-40")))
     general["warranty_period_months"] = draw(st.none() | st.integers(0, 1200))
     materials = plain.setdefault("materials", {})
+    for listed in ("element_masses", "materials"):
+        # A battery never weighs less than what it lists (Annex VI Part A(5)): at an edge
+        # value of the battery's mass, the lists are left out.
+        entries = materials.get(listed) or ()
+        if sum((Decimal(str(e.get("mass_kg") or 0)) for e in entries), Decimal(0)) > Decimal(
+            general["mass_kg"]
+        ):
+            del materials[listed]
     materials["chemistry"] = {
         "family": draw(st.sampled_from(ChemistryFamily)),
         "designation": draw(_texts),
