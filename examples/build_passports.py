@@ -157,6 +157,7 @@ def ev_nmc() -> dict[str, Any]:
             "waste_prevention_info_url": f"{base}/end-user-waste-prevention.pdf",
             "separate_collection_info_url": f"{base}/separate-collection.pdf",
             "end_of_life_info_url": f"{base}/second-life-and-treatment.pdf",
+            "waste_management_info_url": f"{base}/waste-management.pdf",
             "dismantling_information": [
                 _doc("Pack removal manual", f"{base}/pack-removal.pdf"),
                 _doc("Disassembly sequence and tools", f"{base}/disassembly.pdf"),
@@ -192,6 +193,9 @@ def ev_nmc() -> dict[str, Any]:
             "capacity_threshold_for_exhaustion_percent": D("70"),
             "idle_temperature_min_c": D("-40"),
             "idle_temperature_max_c": D("60"),
+            "idle_temperature_reference_test": "IEC 62660-2:2018, clause 6.5 (storage test)",
+            "voltage_temperature_range": {"min_c": D("-20"), "max_c": D("55")},
+            "power_temperature_range": {"min_c": D("-20"), "max_c": D("55")},
             "initial_round_trip_efficiency_percent": D("95.5"),
             "round_trip_efficiency_at_50pct_cycle_life_percent": D("93.0"),
             "internal_resistance_cell_ohm": D("0.0009"),
@@ -235,6 +239,7 @@ def ev_nmc() -> dict[str, Any]:
             "extinguishing_agents": ["Water (large quantities)", "ABC dry powder"],
             "meaning_of_labels_url": f"{base}/labels/meaning.pdf",
             "declaration_of_conformity": _doc("EU declaration of conformity", f"{base}/doc.pdf"),
+            "declaration_of_conformity_id": "EVP75-DoC-2026-0001",
             "test_reports": [
                 _doc("Notified body test report NB-2026-0815", f"{base}/nb-report-0815.pdf"),
             ],
@@ -347,6 +352,7 @@ def lfp_storage() -> dict[str, Any]:
             "waste_prevention_info_url": f"{base}/waste-prevention.pdf",
             "separate_collection_info_url": f"{base}/collection.pdf",
             "end_of_life_info_url": f"{base}/end-of-life.pdf",
+            "waste_management_info_url": f"{base}/waste-management.pdf",
             "dismantling_information": [_doc("Rack dismantling manual", f"{base}/dismantle.pdf")],
             "part_numbers": [{"component": "Module (16s1p)", "part_number": "ESS200-M16"}],
             "spare_part_sources": [
@@ -374,6 +380,7 @@ def lfp_storage() -> dict[str, Any]:
             "cycle_life_c_rate": D("0.5"),
             "idle_temperature_min_c": D("-20"),
             "idle_temperature_max_c": D("55"),
+            "idle_temperature_reference_test": "IEC 62619:2022, clause 7.2 (storage test)",
             "initial_round_trip_efficiency_percent": D("95.0"),
             "round_trip_efficiency_at_50pct_cycle_life_percent": D("93.5"),
             "internal_resistance_cell_ohm": D("0.00025"),
@@ -424,6 +431,7 @@ def lfp_storage() -> dict[str, Any]:
             "extinguishing_agents": ["Water", "Aerosol fire suppression (rack level)"],
             "meaning_of_labels_url": f"{base}/labels.pdf",
             "declaration_of_conformity": _doc("EU declaration of conformity", f"{base}/doc.pdf"),
+            "declaration_of_conformity_id": "ESS200-DoC-2026-0007",
             "test_reports": [_doc("Safety test report (Annex V)", f"{base}/annex-v-report.pdf")],
         },
     }
@@ -541,6 +549,7 @@ def lmt_ebike() -> dict[str, Any]:
             "waste_prevention_info_url": f"{base}/waste-prevention.pdf",
             "separate_collection_info_url": f"{base}/collection.pdf",
             "end_of_life_info_url": f"{base}/end-of-life.pdf",
+            "waste_management_info_url": f"{base}/waste-management.pdf",
             "dismantling_information": [_doc("Pack opening guide", f"{base}/dismantle.pdf")],
             "part_numbers": [{"component": "Pack housing", "part_number": "EB36-HSG-02"}],
             "spare_part_sources": [
@@ -567,6 +576,7 @@ def lmt_ebike() -> dict[str, Any]:
             "cycle_life_c_rate": D("0.5"),
             "idle_temperature_min_c": D("-20"),
             "idle_temperature_max_c": D("45"),
+            "idle_temperature_reference_test": "EN 50604-1:2016 + A1:2021, storage test",
             "initial_round_trip_efficiency_percent": D("93.0"),
             "round_trip_efficiency_at_50pct_cycle_life_percent": D("90.5"),
             "internal_resistance_cell_ohm": D("0.018"),
@@ -615,6 +625,7 @@ def lmt_ebike() -> dict[str, Any]:
             "extinguishing_agents": ["Water"],
             "meaning_of_labels_url": f"{base}/labels.pdf",
             "declaration_of_conformity": _doc("EU declaration of conformity", f"{base}/doc.pdf"),
+            "declaration_of_conformity_id": "EB36-DoC-2026-0003",
             "test_reports": [_doc("EN 50604-1 test report", f"{base}/en50604-report.pdf")],
         },
     }

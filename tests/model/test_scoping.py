@@ -78,3 +78,35 @@ def test_masses_within_the_battery_pass() -> None:
         sum(Decimal(str(e["mass_kg"])) for e in data["materials"]["element_masses"][1:])
     )
     parse_passport(data)
+
+
+def test_new_data_points_have_their_legal_basis() -> None:
+    found = {".".join(r.path): r.info for r in iter_data_points()}
+    assert found["circularity.waste_management_info_url"].legal_basis == (
+        "Annex XIII(1)(s); Art. 74(1)(d)"
+    )
+    assert "Art. 7(1)(f)" in found["labels.declaration_of_conformity_id"].legal_basis
+    assert found["performance.voltage_temperature_range"].legal_basis == "Annex XIII(1)(h)"
+    assert found["performance.power_temperature_range"].legal_basis == "Annex XIII(1)(i)"
+    assert found["performance.idle_temperature_reference_test"].legal_basis == "Annex XIII(1)(l)"
+    # "with temperature ranges when relevant": not mandatory as such
+    assert found["performance.voltage_temperature_range"].mandatory_for == frozenset()
+    assert found["performance.idle_temperature_reference_test"].mandatory_for == set(Scope)
+
+
+def test_missing_reference_test_of_point_1_l_is_a_gap() -> None:
+    from batterypass.model import completeness
+
+    data = _example()
+    del data["performance"]["idle_temperature_reference_test"]
+    report = completeness(parse_passport(data))
+    assert [g.path for g in report.gaps] == ["performance.idle_temperature_reference_test"]
+
+
+def test_inverted_temperature_range_is_refused() -> None:
+    data = _example()
+    data["performance"]["voltage_temperature_range"] = {"min_c": 60, "max_c": -20}
+    with pytest.raises(ValidationError) as info:
+        parse_passport(data)
+    assert "performance.voltage_temperature_range.max_c" in str(info.value)
+    assert "inverted" in str(info.value)

@@ -94,6 +94,7 @@ from batterypass.model._sections import (
     Section,
     SparePartSource,
     StateOfHealth,
+    TemperatureRange,
     Usage,
 )
 from batterypass.model._types import (
@@ -184,6 +185,7 @@ __all__ = [
     "Section",
     "SparePartSource",
     "StateOfHealth",
+    "TemperatureRange",
     "Text",
     "TractionBatteryCode",
     "Url",

@@ -71,6 +71,7 @@ __all__ = [
     "Section",
     "SparePartSource",
     "StateOfHealth",
+    "TemperatureRange",
     "Usage",
     "cross_field_error",
 ]
@@ -272,6 +273,24 @@ class RecyclingPotentialRecord(Record):
     rates_basis: Literal["declared"] | date
     recoverable: tuple[RecoverableMass, ...]
     dismantling_readiness_percent: Percent
+
+
+class TemperatureRange(Record):
+    """A temperature range that values were declared for (Annex XIII points 1(h) and 1(i):
+    "with temperature ranges when relevant")."""
+
+    min_c: Quantity
+    max_c: Quantity
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min_c > self.max_c:
+            raise cross_field_error(
+                "max_c",
+                f"the temperature range is inverted ({self.min_c} °C > {self.max_c} °C)",
+                "Annex XIII(1)(h), (i)",
+            )
+        return self
 
 
 class PowerCapability(Record):
@@ -623,6 +642,11 @@ class Circularity(Section):
         "Collection, preparation for second life and treatment at end of life",
         longlist=(51,),
     )
+    waste_management_info_url: Url | None = data_point(
+        G1,
+        "Annex XIII(1)(s); Art. 74(1)(d)",
+        "Information on the prevention and management of waste batteries under Art. 74(1)(d)",
+    )
     dismantling_information: tuple[DocumentRef, ...] | None = data_point(
         G2,
         "Annex XIII(2)(c)",
@@ -709,6 +733,13 @@ class Performance(Section):
         unit="V",
         longlist=(60,),
     )
+    voltage_temperature_range: TemperatureRange | None = data_point(
+        G1,
+        "Annex XIII(1)(h)",
+        "Temperature range the minimal, nominal and maximum voltages apply to, when relevant",
+        unit="°C",
+        mandatory_for=NONE,
+    )
     original_power_capability: PowerCapabilities | None = data_point(
         G1,
         "Annex XIII(1)(i); Annex IV Part B(4)",
@@ -722,6 +753,13 @@ class Performance(Section):
         "Maximum permitted battery power (power limits)",
         unit="W",
         longlist=(65,),
+    )
+    power_temperature_range: TemperatureRange | None = data_point(
+        G1,
+        "Annex XIII(1)(i)",
+        "Temperature range the original power capability and power limits apply to, when relevant",
+        unit="°C",
+        mandatory_for=NONE,
     )
     power_to_energy_ratio_w_per_wh: PositiveQuantity | None = data_point(
         G1,
@@ -771,6 +809,11 @@ class Performance(Section):
         "Upper bound of the temperature range when not in use",
         unit="°C",
         longlist=(86,),
+    )
+    idle_temperature_reference_test: Text | None = data_point(
+        G1,
+        "Annex XIII(1)(l)",
+        "Reference test of the temperature range the battery can withstand when not in use",
     )
     initial_round_trip_efficiency_percent: Percent | None = data_point(
         G1,
@@ -1095,6 +1138,13 @@ class LabelsAndConformity(Section):
         "Annex XIII(1)(r); Art. 18; Annex IX",
         "EU declaration of conformity",
         longlist=(17,),
+    )
+    declaration_of_conformity_id: Annotated[str, Field(min_length=1, max_length=256)] | None = (
+        data_point(
+            G1,
+            "Annex XIII(1)(r); Art. 7(1)(f); Annex IX",
+            "Identification number of the EU declaration of conformity",
+        )
     )
     test_reports: tuple[DocumentRef, ...] | None = data_point(
         G3,

@@ -26,7 +26,7 @@ from batterypass.interop.battery_pass._common import (
     Importer,
 )
 from batterypass.interop.battery_pass._files import detect_aspect, detect_performance_version
-from batterypass.interop.battery_pass._mapping import RULES, field_of_wire
+from batterypass.interop.battery_pass._mapping import NOT_CARRIED, RULES, field_of_wire
 from batterypass.interop.battery_pass._schema import (
     ALIASES,
     ASPECTS,
@@ -75,6 +75,12 @@ def export_aspects(passport: BatteryPassport, *, strict: bool = False) -> Aspect
     built = _rules.export_rules(RULES, passport, ex)
     for aspect, write in _EXPORTERS.items():
         write(ex, built.setdefault(aspect, {}))
+    for path in NOT_CARRIED:
+        value: Any = passport
+        for name in path.split("."):
+            value = getattr(value, name)
+        if value is not None:
+            ex.lost(path, "not carried: no place in the consortium model")
     docs: dict[str, dict[str, Any]] = {}
     for aspect in ASPECTS:
         doc = finish(built[aspect], wire(aspect))

@@ -678,7 +678,18 @@ _P, _L, _M, _R = PERFORMANCE, LABELS, MATERIALS, CIRCULARITY
 _T = f"{_P} /batteryTechicalProperties"
 _K = f"{_P} /batteryCondition"
 
+NOT_CARRIED: Final = (
+    "performance.voltage_temperature_range",
+    "performance.power_temperature_range",
+    "performance.idle_temperature_reference_test",
+    "circularity.waste_management_info_url",
+    "labels.declaration_of_conformity_id",
+)
+"""Data points added by issue 15 that the consortium model has no place for: reported lost on
+export, absent after import."""
+
 OTHER_FIELDS: Final[Mapping[str, str]] = {
+    **dict.fromkeys(NOT_CARRIED, "not carried: no place in the consortium model"),
     "issuer": "no place in the consortium model: an import_aspects parameter (default: the "
     "operator's identifier)",
     "issued_at": "no place in the consortium model: an import_aspects parameter; written as "
