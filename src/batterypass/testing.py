@@ -26,6 +26,7 @@ from batterypass.model import (
 )
 
 __all__ = [
+    "battery_identifiers",
     "decimals",
     "gbt34014_codes",
     "identifiers",
@@ -68,6 +69,22 @@ def identifiers(draw: st.DrawFn) -> str:
     body = draw(st.text("0123456789", min_size=13, max_size=13))
     serial = draw(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-", min_size=1, max_size=20))
     return f"https://id.example.com/01/{body}{gtin_check_digit(body)}/21/{serial}"
+
+
+@st.composite
+def battery_identifiers(draw: st.DrawFn) -> str:
+    """An identifier of one individual battery: a GS1 Digital Link URI with a serial, a GS1
+    EPC SGTIN URI, or an ISO/IEC 15459 ``25S`` unique item identifier (docs/adr/0009)."""
+    kind = draw(st.sampled_from(["gs1", "epc", "25s"]))
+    serial = draw(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-", min_size=1, max_size=20))
+    if kind == "gs1":
+        body = draw(st.text("0123456789", min_size=13, max_size=13))
+        return f"https://id.example.com/01/{body}{gtin_check_digit(body)}/21/{serial}"
+    if kind == "epc":
+        prefix = draw(st.text("0123456789", min_size=6, max_size=12))
+        item = draw(st.text("0123456789", min_size=13 - len(prefix), max_size=13 - len(prefix)))
+        return f"urn:epc:id:sgtin:{prefix}.{item}.{serial}"
+    return "25S" + draw(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=4, max_size=30))
 
 
 _TEXT = st.text(
@@ -214,7 +231,7 @@ def passport_dicts(draw: st.DrawFn, *, full: bool = False) -> dict[str, Any]:
     tmin = draw(decimals(-60, 0, 0))
     stages = [draw(decimals(0, 50, 3)) for _ in range(4)]
     passport_id = draw(identifiers())
-    battery_id = draw(identifiers().filter(lambda s: s != passport_id))
+    battery_id = draw(battery_identifiers().filter(lambda s: s != passport_id))
     recycled = []
     for material in draw(
         st.lists(

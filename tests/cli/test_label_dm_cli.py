@@ -99,7 +99,7 @@ def test_qr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (tmp_path / "q.png").read_bytes().startswith(b"\x89PNG")
     assert run(["qr", EV, "--out", str(tmp_path / "q.gif")]) == 2
     data = json.loads(Path(EV).read_text())
-    data["battery_id"] = "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f7f"
+    data["battery_id"] = "urn:epc:id:sgtin:0614141.812345.6789"  # no Digital Link to put in a QR
     p = tmp_path / "p.json"
     p.write_text(json.dumps(data))
     assert run(["qr", str(p), "--out", str(tmp_path / "x.svg")]) == 2

@@ -479,7 +479,7 @@ def test_not_provided_data_points_and_empty_sections_are_left_out() -> None:
     passport = parse_passport(
         {
             "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
-            "battery_id": "urn:example:battery:1",
+            "battery_id": "https://id.example.com/01/09506000134352/21/B1",
             "issuer": "urn:example:issuer",
             "issued_at": "2026-10-15T08:00:00Z",
             "labels": {"cadmium_lead_symbols": []},
@@ -976,7 +976,7 @@ def test_the_example_in_the_spec_is_what_the_encoder_writes() -> None:
     passport = parse_passport(
         {
             "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
-            "battery_id": "urn:example:battery:1",
+            "battery_id": "25SUN0433257BATTERY01",
             "issuer": "urn:example:issuer",
             "issued_at": "2026-10-15T10:00:00+02:00",
             "status": "re-used",
@@ -1273,7 +1273,7 @@ def test_a_prefix_used_by_one_url_only_is_rejected() -> None:
     passport = parse_passport(
         {
             "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
-            "battery_id": "urn:example:battery:1",
+            "battery_id": "https://id.example.com/01/09506000134352/21/B1",
             "issuer": "urn:example:issuer",
             "issued_at": "2026-10-15T08:00:00Z",
             "due_diligence": {"report_url": "https://a.example/d/report.pdf"},
@@ -1291,7 +1291,7 @@ def test_an_empty_suffix_is_the_canonical_form_of_a_url_ending_in_a_slash() -> N
     passport = parse_passport(
         {
             "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
-            "battery_id": "urn:example:battery:1",
+            "battery_id": "https://id.example.com/01/09506000134352/21/B1",
             "issuer": "urn:example:issuer",
             "issued_at": "2026-10-15T08:00:00Z",
             "due_diligence": {

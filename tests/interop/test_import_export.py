@@ -122,7 +122,7 @@ def test_strict_export(ev_passport: BatteryPassport) -> None:
 def test_a_stationary_flag_without_category_is_lost() -> None:
     p = BatteryPassport(
         passport_id="urn:example:passport1",
-        battery_id="urn:example:battery1",
+        battery_id="https://id.example.com/01/09506000134352/21/B1",
         issuer="urn:example:issuer",
         issued_at=datetime(2027, 3, 1, tzinfo=UTC),
         general={"stationary_energy_storage": True},
@@ -140,14 +140,14 @@ def test_a_stationary_flag_without_category_is_lost() -> None:
 def test_an_empty_passport_writes_general_information_only() -> None:
     p = BatteryPassport(
         passport_id="urn:example:passport1",
-        battery_id="urn:example:battery1",
+        battery_id="https://id.example.com/01/09506000134352/21/B1",
         issuer="urn:example:issuer",
         issued_at=datetime(2027, 3, 1, tzinfo=UTC),
     )
     docs = dm.export_aspects(p)
     assert list(docs) == [dm.GENERAL]
     assert docs[dm.GENERAL] == {
-        "productIdentifier": "urn:example:battery1",
+        "productIdentifier": "https://id.example.com/01/09506000134352/21/B1",
         "batteryPassportIdentifier": "urn:example:passport1",
     }
     assert {n.aspect for n in docs.missing if n.pointer == ""} == set(dm.ASPECTS) - {dm.GENERAL}

@@ -14,6 +14,7 @@ from jsonschema import Draft4Validator
 
 from batterypass.errors import ValidationError
 from batterypass.interop import battery_pass as dm
+from batterypass.model import BATTERY_IDENTIFIER_RULE
 
 ISSUED_AT = datetime(2025, 9, 1, tzinfo=UTC)
 RANGE = (
@@ -61,7 +62,7 @@ EXPECTED_ISSUES: dict[tuple[str, str], set[tuple[str, str]]] = {
         ("/operatorInformation/postalAddress/streetAddress", NO_CITY),
         ("/manufacturingPlace/addressCountry", COUNTRY),
         ("/manufacturingPlace/streetAddress", NO_CITY),
-        ("/productIdentifier", IDENTIFIER),
+        ("/productIdentifier", BATTERY_IDENTIFIER_RULE),
         ("/operatorInformation/identifier", IDENTIFIER),
         ("/manufacturerInformation/identifier", IDENTIFIER),
         ("/manufacturerInformation/webAddress", URL),
@@ -223,7 +224,7 @@ def _import(aspect: str, doc: Any, notes: list[str]) -> None:
         if aspect == dm.GENERAL
         else {
             "passport_id": "urn:example:passport",
-            "battery_id": "urn:example:battery",
+            "battery_id": "https://id.example.com/01/09506000134352/21/B1",
             "issuer": "urn:example:issuer",
         }
     )

@@ -354,7 +354,7 @@ def test_progressive_filling_from_identifiers_only() -> None:
     p = parse_passport(
         {
             "passport_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f70",
-            "battery_id": "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f71",
+            "battery_id": "urn:epc:id:sgtin:0614141.812345.6789",
             "issuer": "urn:lei:X",
             "issued_at": datetime(2027, 2, 18, tzinfo=UTC),
             "general": {"category": "ev"},

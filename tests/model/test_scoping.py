@@ -110,3 +110,48 @@ def test_inverted_temperature_range_is_refused() -> None:
         parse_passport(data)
     assert "performance.voltage_temperature_range.max_c" in str(info.value)
     assert "inverted" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "battery_id",
+    [
+        "https://id.example.com/01/09506000134352/21/EVP75-000123",
+        "urn:epc:id:sgtin:0614141.812345.6789",
+        "25SUN043325711ABC12345",
+    ],
+)
+def test_a_battery_identifier_of_one_battery_is_accepted(battery_id: str) -> None:
+    data = _example()
+    data["battery_id"] = battery_id
+    assert parse_passport(data).battery_id == battery_id
+
+
+@pytest.mark.parametrize(
+    "battery_id",
+    [
+        "6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f71",  # a bare UUID
+        "urn:example:battery:1",  # any URN
+        "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f71",
+        "https://id.example.com/01/09506000134352",  # a GTIN names the model, not the battery
+        "https://id.example.com/01/09506000134352/10/LOT7",  # a batch is not one battery
+        "urn:epc:id:sgtin:0614141.8123.6789",  # 11 digits, not an SGTIN
+    ],
+)
+def test_an_identifier_that_names_no_single_battery_is_refused(battery_id: str) -> None:
+    from batterypass.model import BATTERY_IDENTIFIER_RULE
+
+    data = _example()
+    data["battery_id"] = battery_id
+    with pytest.raises(ValidationError) as info:
+        parse_passport(data)
+    issue = info.value.issues[0]
+    assert issue.path == ("battery_id",)
+    assert BATTERY_IDENTIFIER_RULE in str(info.value)
+    assert "Art. 77(3)" in str(info.value)
+
+
+def test_a_battery_identifier_with_a_wrong_gtin_check_digit_says_so() -> None:
+    data = _example()
+    data["battery_id"] = "https://id.example.com/01/09506000134353/21/EVP75-000123"
+    with pytest.raises(ValidationError, match="wrong check digit"):
+        parse_passport(data)

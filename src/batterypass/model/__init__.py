@@ -98,6 +98,8 @@ from batterypass.model._sections import (
     Usage,
 )
 from batterypass.model._types import (
+    BATTERY_IDENTIFIER_RULE,
+    BatteryIdentifier,
     CasNumber,
     CountryCode,
     EcNumber,
@@ -108,12 +110,14 @@ from batterypass.model._types import (
     Quantity,
     Text,
     Url,
+    check_battery_identifier,
     check_identifier,
     gtin_check_digit,
 )
 
 __all__ = [
     "ACCESS_RULES",
+    "BATTERY_IDENTIFIER_RULE",
     "CN_CARBON_FOOTPRINT_NOTICE",
     "GBT34014",
     "GBT34014_YEAR_CODES",
@@ -128,6 +132,7 @@ __all__ = [
     "AccessRule",
     "Audience",
     "BatteryCategory",
+    "BatteryIdentifier",
     "BatteryPassport",
     "BatteryState",
     "BatteryStatus",
@@ -191,6 +196,7 @@ __all__ = [
     "Url",
     "Usage",
     "access_basis",
+    "check_battery_identifier",
     "check_gbt34014",
     "check_gbt45565",
     "check_identifier",

@@ -33,7 +33,7 @@ from batterypass.model._sections import (
     Section,
     cross_field_error,
 )
-from batterypass.model._types import Identifier
+from batterypass.model._types import BatteryIdentifier, Identifier
 
 __all__ = ["SCHEMA_VERSION", "BatteryPassport", "DataPointRef", "iter_data_points"]
 
@@ -66,10 +66,10 @@ class BatteryPassport(Section):
         longlist=(1,),
         default=...,
     )
-    battery_id: Identifier = data_point(
+    battery_id: BatteryIdentifier = data_point(
         G1,
-        "Annex VI Part A; Art. 38(6)",
-        "Unique identifier of the battery",
+        "Art. 77(3); Annex VI Part A(2); Art. 38(6)",
+        "Unique identifier of the individual battery",
         longlist=(2,),
         default=...,
     )

@@ -14,7 +14,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticKnownError
 
 __all__ = [
+    "BATTERY_IDENTIFIER_RULE",
     "MAX_DECIMAL_EXPONENT",
+    "BatteryIdentifier",
     "CasNumber",
     "CountryCode",
     "EcNumber",
@@ -25,6 +27,7 @@ __all__ = [
     "Quantity",
     "Text",
     "Url",
+    "check_battery_identifier",
     "check_identifier",
     "gtin_check_digit",
 ]
@@ -229,6 +232,42 @@ def check_identifier(value: str) -> str:
 
 Identifier = Annotated[str, Field(min_length=1, max_length=512), AfterValidator(check_identifier)]
 """A unique identifier: URN, UUID, GS1 Digital Link URI or Business Partner Number (BPN)."""
+
+_GS1_DL_SERIAL = re.compile(
+    r"^https://[^/\s]+(?:/[^\s]*)?/01/(?:\d{8}|\d{12}|\d{13}|\d{14})/21/[^/?#\s]{1,60}"
+    r"(?:[/?#][^\s]*)?$"
+)
+_EPC_SGTIN = re.compile(r"^urn:epc:id:sgtin:(\d{6,12})\.(\d{1,7})\.[!-~]{1,20}$")
+_UII_25S = re.compile(r"^25S[0-9A-Z][0-9A-Z.\-/]{3,46}$")
+
+BATTERY_IDENTIFIER_RULE = (
+    "the battery identifier must identify a single battery with an ISO/IEC 15459 unique "
+    "identifier: a GS1 Digital Link URI with a serial number (.../01/GTIN/21/SERIAL), a GS1 EPC "
+    "URI (urn:epc:id:sgtin:COMPANY.ITEM.SERIAL), or an ISO/IEC 15459 unique item identifier of "
+    "another issuing agency in its data-identifier form (25S, issuing agency code, company "
+    "code, serial number)"
+)
+"""The rule :func:`check_battery_identifier` applies (docs/adr/0009)."""
+
+
+def check_battery_identifier(value: str) -> str:
+    """Accept only identifiers that name one individual battery (Art. 77(3); Annex VI Part
+    A(2); docs/adr/0009): a model number (a GTIN without serial), a bare UUID or any URN
+    does not. A GS1 Digital Link URI's GTIN check digit is checked too."""
+    if _GS1_DL_SERIAL.match(value):
+        return check_identifier(value)
+    m = _EPC_SGTIN.match(value)
+    if m and len(m[1]) + len(m[2]) == 13:
+        return value
+    if _UII_25S.match(value):
+        return value
+    raise ValueError(BATTERY_IDENTIFIER_RULE)
+
+
+BatteryIdentifier = Annotated[
+    str, Field(min_length=1, max_length=512), AfterValidator(check_battery_identifier)
+]
+"""The unique identifier of one individual battery (see :func:`check_battery_identifier`)."""
 
 
 _CAS = re.compile(r"(\d{2,7})-(\d{2})-(\d)")
