@@ -146,6 +146,16 @@ def build(out: Path) -> None:
             "new_operator": REPURPOSER,
             "successor_passport_id": SUCCESSOR_ID,
             "application": "stationary energy storage",
+            # Annex XIII(4)(a): the performance and durability values at the change of status
+            "performance": {
+                "rated_capacity_ah": 211,
+                "capacity_fade_percent": Decimal("20.4"),
+                "power_fade_percent": Decimal("14.0"),
+                "internal_resistance_increase_percent": Decimal("32"),
+                "round_trip_efficiency_percent": Decimal("92.1"),
+                "round_trip_efficiency_fade_percent": Decimal("3.4"),
+                "expected_lifetime_years": Decimal("10"),
+            },
         },
         signed,
     )

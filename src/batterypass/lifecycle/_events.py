@@ -35,6 +35,7 @@ __all__ = [
     "InspectedPayload",
     "ManufacturedPayload",
     "OwnershipTransferredPayload",
+    "PerformanceValues",
     "PlacedOnMarketPayload",
     "PutIntoServicePayload",
     "RecycledPayload",
@@ -213,6 +214,35 @@ class AccidentPayload(EventPayload):
     description: Text | None = Field(None, description="What happened")
 
 
+class PerformanceValues(Record):
+    """The performance and durability values of Art. 10(1) (Annex IV Part A) measured when the
+    battery's status changes, as Annex XIII point 4(a) asks (docs/adr/0010). Each value is
+    optional: which apply depends on the battery's category."""
+
+    rated_capacity_ah: PositiveQuantity | None = Field(None, description="Capacity (Ah)")
+    capacity_fade_percent: Percent | None = Field(None, description="Capacity fade (%)")
+    power_w: PositiveQuantity | None = Field(None, description="Power (W)")
+    power_fade_percent: Percent | None = Field(None, description="Power fade (%)")
+    internal_resistance_ohm: PositiveQuantity | None = Field(
+        None, description="Internal resistance (ohm)"
+    )
+    internal_resistance_increase_percent: NonNegativeQuantity | None = Field(
+        None, description="Internal resistance increase (%)"
+    )
+    round_trip_efficiency_percent: Percent | None = Field(
+        None, description="Energy round-trip efficiency (%)"
+    )
+    round_trip_efficiency_fade_percent: Percent | None = Field(
+        None, description="Energy round-trip efficiency fade (%)"
+    )
+    expected_lifetime_cycles: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
+        None, description="Expected lifetime in charge-discharge cycles"
+    )
+    expected_lifetime_years: PositiveQuantity | None = Field(
+        None, description="Expected lifetime in calendar years"
+    )
+
+
 class _StatusChange(EventPayload):
     new_operator: Identifier | None = Field(
         None, description="Economic operator now responsible, if it changes"
@@ -221,6 +251,10 @@ class _StatusChange(EventPayload):
         None, description="The new passport (Art. 77(7)); the original passport is closed"
     )
     application: Text | None = Field(None, description="The new application")
+    performance: PerformanceValues | None = Field(
+        None,
+        description="Performance and durability values at this change of status (Annex XIII(4)(a))",
+    )
 
 
 class ReusedPayload(_StatusChange):
@@ -246,6 +280,10 @@ class CollectedAsWastePayload(EventPayload):
 
     collection_point: Text | None = Field(None, description="Where it was collected")
     waste_operator: Identifier | None = Field(None, description="Waste management operator")
+    performance: PerformanceValues | None = Field(
+        None,
+        description="Performance and durability values at this change of status (Annex XIII(4)(a))",
+    )
 
 
 class RecycledPayload(EventPayload):
