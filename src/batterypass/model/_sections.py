@@ -757,7 +757,7 @@ class Performance(Section):
     power_temperature_range: TemperatureRange | None = data_point(
         G1,
         "Annex XIII(1)(i)",
-        "Temperature range the original power capability and power limits apply to, when relevant",
+        "Temperature range the power capability and power limits apply to, when relevant",
         unit="°C",
         mandatory_for=NONE,
     )
