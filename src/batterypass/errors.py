@@ -12,7 +12,12 @@ Each error carries *where* the problem is, in whichever form fits:
 - ``legal_basis``: the article or annex point of Regulation (EU) 2023/1542 behind a rule;
 - ``source``: the file or item the data came from (filled in by the caller that knows it).
 
-``str(error)`` is a single line a person can act on.
+``str(error)`` is a single line a person can act on; ``error.code`` is a stable
+machine-readable code (kebab-case) for programs: bulk reports, ``--json`` error records and
+the service's problem documents carry it. Each class has a default code, and a raise may
+name a more precise one (``TrustError(..., code="signer-role")``). Every code, its meaning,
+its CLI exit code and the API that raises it are listed in ``specs/error-codes.md``.
+Errors are not changed after they are raised: the code is given when the error is made.
 """
 
 from __future__ import annotations
@@ -65,10 +70,15 @@ class Issue:
 class BatteryPassError(Exception):
     """Root of every error batterypass raises on purpose."""
 
+    code: str = "error"
+    """The stable machine-readable code (``specs/error-codes.md``); the class attribute is the
+    default, an instance attribute set by ``code=`` overrides it."""
+
     def __init__(
         self,
         message: str,
         *,
+        code: str | None = None,
         path: Sequence[PathItem] | None = None,
         offset: int | None = None,
         index: int | None = None,
@@ -77,6 +87,8 @@ class BatteryPassError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
         self.path: tuple[PathItem, ...] | None = tuple(path) if path is not None else None
         self.offset = offset
         self.index = index
@@ -115,22 +127,27 @@ class ValidationError(BatteryPassError):
     ``issues`` lists every problem found, not only the first one.
     """
 
+    code = "invalid"
+
     def __init__(
         self,
         message: str,
         *,
         issues: Sequence[Issue] = (),
+        code: str | None = None,
         path: Sequence[PathItem] | None = None,
         legal_basis: str | None = None,
         source: str | None = None,
     ) -> None:
-        super().__init__(message, path=path, legal_basis=legal_basis, source=source)
+        super().__init__(message, code=code, path=path, legal_basis=legal_basis, source=source)
         self.issues: tuple[Issue, ...] = tuple(issues) or (
             Issue(tuple(path or ()), message, legal_basis),
         )
 
     @classmethod
-    def from_issues(cls, issues: Sequence[Issue], *, source: str | None = None) -> ValidationError:
+    def from_issues(
+        cls, issues: Sequence[Issue], *, code: str | None = None, source: str | None = None
+    ) -> ValidationError:
         """The error for one or more ``issues``: the first one's message, path and legal
         basis, and how many more there are."""
         first = issues[0]
@@ -138,6 +155,7 @@ class ValidationError(BatteryPassError):
         return cls(
             f"{first.message}{more}",
             issues=issues,
+            code=code,
             path=first.path,
             legal_basis=first.legal_basis,
             source=source,
@@ -148,32 +166,48 @@ class DecodeError(BatteryPassError):
     """Bytes or text could not be decoded: not JSON/CBOR/COSE, truncated, non-canonical or over
     a decoding limit."""
 
+    code = "undecodable"
+
 
 class EncodeError(BatteryPassError):
     """A value cannot be represented in the wire format."""
+
+    code = "unencodable"
 
 
 class SignatureError(BatteryPassError):
     """A signature is missing, malformed, uses an unacceptable algorithm or does not verify."""
 
+    code = "bad-signature"
+
 
 class InvalidKeyError(BatteryPassError):
     """A key cannot be loaded, is weak, or does not fit the algorithm."""
+
+    code = "invalid-key"
 
 
 class TrustError(BatteryPassError):
     """A signer is not trusted: unknown key, wrong role or organisation, outside its validity
     window or revoked."""
 
+    code = "untrusted-signer"
+
 
 class ChainError(BatteryPassError):
     """A lifecycle event log is broken: a dropped, reordered, duplicated, forged or forked
     event, a torn tail, or a forbidden status transition."""
 
+    code = "broken-chain"
+
 
 class FileError(BatteryPassError):
     """A file cannot be read or written, or writing it would replace an existing file."""
 
+    code = "file-error"
+
 
 class PolicyError(BatteryPassError):
     """An actor is not allowed to do what it did (e.g. a role that may not emit an event)."""
+
+    code = "not-permitted"

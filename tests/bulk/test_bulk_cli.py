@@ -70,8 +70,8 @@ def test_bad_item_exits_1_with_json_summary(
     # notes.txt is walked too (no --glob): not CBOR
     assert doc["total"] == 14
     assert doc["verified"] == 12
-    assert doc["failed_by_reason"] == {"bad-signature": 1, "malformed": 1}
-    failed = {f["source"]: f["reason"] for f in doc["failures"]}
+    assert doc["failed_by_code"] == {"bad-signature": 1, "malformed": 1}
+    failed = {f["source"]: f["code"] for f in doc["failures"]}
     assert failed == {str(bad): "bad-signature", str(production / "notes.txt"): "malformed"}
     assert len(report.read_text().splitlines()) == 14
     # the report is never overwritten without --force
@@ -141,7 +141,7 @@ def test_event_logs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(capsys.readouterr().out)
     assert code == 1
     assert (doc["total"], doc["verified"]) == (2, 1)
-    assert doc["failed_by_reason"] == {"unreadable": 1}  # orphan.events has no orphan.cose
+    assert doc["failed_by_code"] == {"unreadable": 1}  # orphan.events has no orphan.cose
     assert doc["failures"][0]["source"] == str(tmp_path / "orphan.events")
     (tmp_path / "orphan.events").unlink()
     assert run([*argv, "--at", "2040-01-01T00:00:00Z", "--workers", "1"]) == 0

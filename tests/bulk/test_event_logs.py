@@ -44,9 +44,9 @@ def test_logs_mixed_with_passports(life_trust: TrustStore, tmp_path: Path) -> No
     assert not results[2].ok
     assert results[2].source == str(torn)
     assert not results[3].ok
-    assert results[3].reason is not None
-    assert results[3].reason.startswith("chain-")
-    assert (results[4].ok, results[4].reason) == (False, "unreadable")
+    assert results[3].code is not None
+    assert results[3].code.startswith("chain-")
+    assert (results[4].ok, results[4].code) == (False, "unreadable")
     assert results[5].ok
     assert results[5].events is None
 
@@ -56,7 +56,7 @@ def test_log_verdicts_follow_the_clock(life_trust: TrustStore) -> None:
     early = datetime(2027, 1, 1, tzinfo=UTC)
     (result,) = verify_many([item], trust=life_trust, now=early, workers=1)
     assert not result.ok
-    assert result.reason == "chain-time"
+    assert result.code == "chain-time"
 
 
 def test_logs_in_the_process_pool(life_trust: TrustStore) -> None:

@@ -44,7 +44,7 @@ def _mixed(
     signed: list[tuple[str, bytes]], tmp_path: Path
 ) -> tuple[list[object], dict[int, tuple[str, str]]]:
     """Good items (bytes and files) with one of each kind of bad item in between; returns
-    the items and, per bad index, (exception kind, reason)."""
+    the items and, per bad index, (exception kind, code)."""
     good = [data for _, data in signed]
     for i, data in enumerate(good[:3]):
         (tmp_path / f"good-{i}.cose").write_bytes(data)
@@ -88,14 +88,14 @@ def _check(results: list[BulkResult], items: list[object], bad: dict[int, tuple[
         else:
             assert result.source is None
         if result.index in bad:
-            kind, reason = bad[result.index]
+            kind, code = bad[result.index]
             assert not result.ok, result
-            assert (result.error, result.reason) == (kind, reason), result
+            assert (result.error, result.code) == (kind, code), result
             assert result.message
             assert result.passport_id is None
         else:
             assert result.ok, result
-            assert result.error is result.reason is result.message is None
+            assert result.error is result.code is result.message is None
             assert result.passport_id
             assert result.kid
             assert result.algorithm
@@ -136,14 +136,14 @@ def test_signature_over_a_non_passport_is_still_refused(trust: TrustStore) -> No
     other = sign1(b"hello", key, content_type="text/plain", protected_extra=claims)
     at = datetime(2027, 1, 1, tzinfo=UTC)
     results = list(verify_many([junk, other], trust=trust, workers=1, at=at))
-    assert [(r.ok, r.reason) for r in results] == [
+    assert [(r.ok, r.code) for r in results] == [
         (False, "undecodable"),
         (False, "not-a-passport"),
     ]
     # without at= the key is picked at the signed iat; the signature is good, so the failure
     # is the payload's (a tampered payload is reported as a bad signature, see _mixed)
     (result,) = verify_many([junk], trust=trust, workers=1)
-    assert (result.ok, result.error, result.reason) == (False, "DecodeError", "undecodable")
+    assert (result.ok, result.error, result.code) == (False, "DecodeError", "undecodable")
 
 
 def test_future_issue_time_and_explicit_at(
@@ -152,14 +152,14 @@ def test_future_issue_time_and_explicit_at(
     data = signed_examples[0][1]
     early = datetime(2020, 1, 1, tzinfo=UTC)
     (result,) = verify_many([data], trust=trust, now=early, workers=1)
-    assert (result.ok, result.reason) == (False, "future-issue-time")
+    assert (result.ok, result.code) == (False, "future-issue-time")
     (result,) = verify_many([data], trust=trust, at=datetime(2035, 1, 1, tzinfo=UTC), workers=1)
-    assert (result.ok, result.error, result.reason) == (False, "TrustError", "untrusted-signer")
+    assert (result.ok, result.error, result.code) == (False, "TrustError", "untrusted-signer")
     assert result.message is not None
     assert "expired" in result.message
 
 
-def test_wrong_role_has_its_reason(ev_passport_signed: bytes) -> None:
+def test_wrong_role_has_its_code(ev_passport_signed: bytes) -> None:
     key = load_key("ev-maker")
     store = TrustStore().add_key(
         key.public_key(),
@@ -169,7 +169,7 @@ def test_wrong_role_has_its_reason(ev_passport_signed: bytes) -> None:
         not_after=datetime(2031, 1, 1, tzinfo=UTC),
     )
     (result,) = verify_many([ev_passport_signed], trust=store, now=NOW, workers=1)
-    assert (result.ok, result.reason) == (False, "signer-role")
+    assert (result.ok, result.code) == (False, "signer-role")
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def ev_passport_signed() -> bytes:
 
 def test_unsupported_item_and_bad_arguments(trust: TrustStore) -> None:
     (result,) = verify_many([12345], trust=trust, workers=1)  # type: ignore[list-item]
-    assert (result.ok, result.reason, result.error) == (False, "unsupported-item", "TypeError")
+    assert (result.ok, result.code, result.error) == (False, "unsupported-item", "TypeError")
     with pytest.raises(ValueError, match="chunksize"):
         verify_many([], trust=trust, chunksize=0)
     with pytest.raises(ValueError, match="workers"):
@@ -194,16 +194,14 @@ def test_unsupported_item_and_bad_arguments(trust: TrustStore) -> None:
 
 
 def test_results_pickle_and_serialise() -> None:
-    result = BulkResult(
-        3, "a/b.cose", False, error="Sign1Error", reason="bad-signature", message="m"
-    )
+    result = BulkResult(3, "a/b.cose", False, error="Sign1Error", code="bad-signature", message="m")
     assert pickle.loads(pickle.dumps(result)) == result
     assert result.to_dict() == {
         "index": 3,
         "source": "a/b.cose",
         "ok": False,
         "error": "Sign1Error",
-        "reason": "bad-signature",
+        "code": "bad-signature",
         "message": "m",
     }
 
@@ -271,7 +269,7 @@ def test_a_failed_task_fails_its_items_only(
         results = list(verify_many(data, trust=trust, now=NOW, executor=pool, chunksize=3))
     assert [r.index for r in results] == list(range(12))
     assert [r.ok for r in results] == [True] * 3 + [False] * 3 + [True] * 6
-    assert {(r.error, r.reason, r.message) for r in results[3:6]} == {
+    assert {(r.error, r.code, r.message) for r in results[3:6]} == {
         ("RuntimeError", "worker-error", "worker lost")
     }
 

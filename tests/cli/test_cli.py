@@ -37,6 +37,9 @@ def test_invalid_examples_report_the_expected_error(
     assert code == int(row["exit_code"])
     doc = json.loads(capsys.readouterr().out)
     error = doc["files"][0]["error"]
+    # the machine-readable code matches the exit code (specs/error-codes.md)
+    assert error["code"] == {"1": "invalid", "3": "undecodable"}[row["exit_code"]]
+    assert error["exit_code"] == code
     assert row["message_contains"] in json.dumps(error, ensure_ascii=False).replace('\\"', '"')
     if row["path"]:
         issue = error["issues"][0]

@@ -85,9 +85,11 @@ def exit_code_for(error: BaseException) -> ExitCode:
 
 
 def error_record(error: BatteryPassError) -> dict[str, Any]:
-    """A JSON-friendly description of an error (for ``--json`` output)."""
+    """A JSON-friendly description of an error (for ``--json`` output); ``code`` is the
+    error's stable code (``specs/error-codes.md``)."""
     record: dict[str, Any] = {
         "kind": type(error).__name__,
+        "code": error.code,
         "message": error.message,
         "exit_code": int(exit_code_for(error)),
     }

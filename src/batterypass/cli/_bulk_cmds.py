@@ -143,7 +143,7 @@ def bulk_verify(
     show_progress = not as_json and state.err.is_terminal
     total = _count(paths, pattern) if show_progress else None
     verified = 0
-    by_reason: Counter[str] = Counter()
+    by_code: Counter[str] = Counter()
     failures: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
@@ -177,7 +177,7 @@ def bulk_verify(
                 if result.ok:
                     verified += 1
                 else:
-                    by_reason[result.reason or "error"] += 1
+                    by_code[result.code or "internal"] += 1
                     if len(failures) < _MAX_JSON_FAILURES:
                         failures.append(result.to_dict())
                 if show_progress and (n % 64 == 0 or n == total):
@@ -189,7 +189,7 @@ def bulk_verify(
         if sink is not None:
             sink.discard()
     elapsed = time.perf_counter() - started
-    failed = sum(by_reason.values())
+    failed = sum(by_code.values())
     total_done = verified + failed
     if as_json:
         emit_json(
@@ -198,7 +198,7 @@ def bulk_verify(
                 "total": total_done,
                 "verified": verified,
                 "failed": failed,
-                "failed_by_reason": dict(sorted(by_reason.items())),
+                "failed_by_code": dict(sorted(by_code.items())),
                 "items_per_second": round(total_done / elapsed, 1) if elapsed > 0 else None,
                 "report": None if report is None else str(report),
                 "failures": failures,
@@ -210,13 +210,13 @@ def bulk_verify(
         table.add_column("result")
         table.add_column("items", justify="right")
         table.add_row("verified", str(verified))
-        for reason, count in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add_row(f"failed: {reason}", str(count))
+        for code, count in sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(f"failed: {code}", str(count))
         state.out.print(table)
         for record in failures[:10]:
             where = record.get("source", f"item {record['index']}")
             state.out.print(
-                f"{where}: NOT VERIFIED [{record.get('reason')}]: {record.get('message')}",
+                f"{where}: NOT VERIFIED [{record.get('code')}]: {record.get('message')}",
                 markup=False,
             )
         if failed > 10:

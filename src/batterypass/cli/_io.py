@@ -42,6 +42,8 @@ class UsageError(BatteryPassError):
     """A problem with how the command was called: a missing or unreadable file, an output
     that exists. Exit code 2."""
 
+    code = "usage"
+
 
 def read_input(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """Read a whole input file through the one bounded reader

@@ -127,7 +127,8 @@ class Sign1Reason(enum.StrEnum):
 
 
 class Sign1Error(SignatureError):
-    """A COSE_Sign1 message was refused; ``reason`` is a :class:`Sign1Reason`."""
+    """A COSE_Sign1 message was refused; ``reason`` is a :class:`Sign1Reason`, whose value is
+    also the error's ``code``."""
 
     def __init__(
         self,
@@ -137,7 +138,7 @@ class Sign1Error(SignatureError):
         path: tuple[PathItem, ...] | None = None,
         offset: int | None = None,
     ) -> None:
-        super().__init__(f"{message} [{reason.value}]", path=path, offset=offset)
+        super().__init__(f"{message} [{reason.value}]", code=reason.value, path=path, offset=offset)
         self.reason = reason
         # Constructor arguments, so that the error pickles (bulk runs in worker processes);
         # the other attributes travel in __dict__.
@@ -494,7 +495,7 @@ def decode_sign1_unverified(
     try:
         return _parse(message, limits, strict=False)
     except Sign1Error as e:
-        raise DecodeError(e.message, path=e.path, offset=e.offset) from e
+        raise DecodeError(e.message, code=e.code, path=e.path, offset=e.offset) from e
 
 
 # --- verification ----------------------------------------------------------------------------

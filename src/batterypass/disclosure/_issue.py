@@ -78,7 +78,8 @@ class DisclosureReason(enum.StrEnum):
 
 
 class DisclosureError(SignatureError):
-    """A presentation's disclosures do not match its signed commitments; ``reason`` says how."""
+    """A presentation's disclosures do not match its signed commitments; ``reason`` says how
+    (the error's ``code`` is ``disclosure-<reason>``)."""
 
     def __init__(
         self,
@@ -88,7 +89,9 @@ class DisclosureError(SignatureError):
         path: tuple[PathItem, ...] | None = None,
         index: int | None = None,
     ) -> None:
-        super().__init__(f"{message} [{reason.value}]", path=path)
+        super().__init__(
+            f"{message} [{reason.value}]", code=f"disclosure-{reason.value}", path=path
+        )
         self.reason = reason
         self.disclosure_index = index
         self.args = (reason, message)
@@ -237,7 +240,8 @@ def open_presentation(data: bytes, *, profile: Profile = "rfc9052") -> Opened:
         raise SignatureError(
             f"not a disclosable passport or presentation: protected content type is "
             f"{content_type!r}, expected {DISCLOSABLE_CONTENT_TYPE!r} (a plain signed passport "
-            "is verified with verify_passport / `batterypass verify` without --audience)"
+            "is verified with verify_passport / `batterypass verify` without --audience)",
+            code="not-a-presentation",
         )
     raw = msg.unprotected.get(OPENINGS_LABEL, {})
     where: tuple[PathItem, ...] = ("unprotected", OPENINGS_LABEL)

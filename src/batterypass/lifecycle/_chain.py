@@ -156,7 +156,8 @@ class BreakKind(enum.StrEnum):
 
 
 class BrokenChainError(ChainError):
-    """A broken chain; ``kind`` names what is wrong, ``index`` where."""
+    """A broken chain; ``kind`` names what is wrong (the error's ``code`` is
+    ``chain-<kind>``), ``index`` where."""
 
     def __init__(
         self,
@@ -168,7 +169,11 @@ class BrokenChainError(ChainError):
         legal_basis: str | None = None,
     ) -> None:
         super().__init__(
-            f"{message} [{kind.value}]", index=index, offset=offset, legal_basis=legal_basis
+            f"{message} [{kind.value}]",
+            code=f"chain-{kind.value}",
+            index=index,
+            offset=offset,
+            legal_basis=legal_basis,
         )
         self.kind = kind
         self.args = (kind, message)

@@ -2,7 +2,7 @@
 
 :func:`verify_many` is the "report for many" counterpart of
 :func:`~batterypass.verify.verify_passport`: every item gets a :class:`BulkResult` (ok, or
-the exception kind, message and a stable reason code), one bad item never stops the run, and
+the exception kind, message and the error's stable ``code``), one bad item never stops the run, and
 the results come back in input order.
 
 How the work is spread:
@@ -21,19 +21,20 @@ How the work is spread:
   name files the workers can see (a shared file system); bytes items go anywhere.
 - ``workers=1`` without an executor runs in the calling process (no pool, no pickling).
 
-Reason codes (``BulkResult.reason``): the :class:`~batterypass.cose.Sign1Reason` values for
-COSE failures (``bad-signature``, ``malformed``, ``bad-header``, ``alg-key-mismatch``, ...);
-``no-signing-time`` (no ``iat`` in the protected header); the passport steps'
-``not-a-passport``, ``future-issue-time``, ``untrusted-signer``, ``claims-mismatch``,
-``signer-role``, ``issuer-mismatch``; ``undecodable`` (payload not a passport document),
-``invalid-passport`` (a model rule), ``unreadable`` (the file cannot be read),
-``unsupported-item``, ``worker-error`` (the chunk's task itself failed, e.g. a worker died)
-and ``internal`` (a bug).
+Codes (``BulkResult.code``): a failed item carries the ``code`` of the error that stopped
+it (``specs/error-codes.md``): the :class:`~batterypass.cose.Sign1Reason` values for COSE
+failures (``bad-signature``, ``malformed``, ``bad-header``, ``alg-key-mismatch``,
+``no-signing-time``, ...); the passport steps' ``not-a-passport``, ``future-issue-time``,
+``untrusted-signer``, ``claims-mismatch``, ``signer-role``, ``issuer-mismatch``;
+``undecodable`` (payload not a passport document), ``invalid`` (a model rule). A failure that
+is not a :class:`BatteryPassError` gets one of the run's own codes: ``unreadable`` (the file
+cannot be read), ``unsupported-item``, ``worker-error`` (the chunk's task itself failed, e.g. a
+worker died) and ``internal`` (a bug).
 
 Lifecycle event logs: an :class:`EventLogItem` (a log and its signed passport, as paths or
 bytes) is verified with :func:`~batterypass.verify.verify_events`, whose clock is ``now``
 (``at``, the signing-time override, applies to passport items only); chain failures carry
-``chain-<kind>`` reasons (``chain-time``, ``chain-link``, ...). Other item kinds plug in where
+``chain-<kind>`` codes (``chain-time``, ``chain-link``, ...). Other item kinds plug in where
 :func:`_verify_item` dispatches on the item's type.
 """
 
@@ -54,15 +55,11 @@ from typing import Any, Literal
 
 from batterypass._fs import read_bounded
 from batterypass.codec.json import looks_like_json_text
-from batterypass.cose import Sign1Error, Sign1Reason
 from batterypass.errors import (
     BatteryPassError,
-    ChainError,
     DecodeError,
     FileError,
-    SignatureError,
     TrustError,
-    ValidationError,
 )
 from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, _verify_passport
 from batterypass.verify._trust import TrustStore
@@ -114,7 +111,7 @@ class BulkResult:
 
     ``index`` is the item's position in the input; ``source`` its path (None for bytes).
     On success the passport's id, issuer, the signer's kid, organisation and algorithm are
-    filled in; on failure ``error`` is the exception kind, ``reason`` a stable code (see the
+    filled in; on failure ``error`` is the exception kind, ``code`` the error's stable code (see the
     module documentation) and ``message`` the one-line explanation.
     """
 
@@ -127,7 +124,7 @@ class BulkResult:
     organisation_id: str | None = None
     algorithm: str | None = None
     error: str | None = None
-    reason: str | None = None
+    code: str | None = None
     message: str | None = None
     events: int | None = None
     """For an :class:`EventLogItem`: the number of verified events."""
@@ -144,7 +141,7 @@ class BulkResult:
             "organisation_id",
             "algorithm",
             "error",
-            "reason",
+            "code",
             "message",
             "events",
         ):
@@ -157,37 +154,22 @@ class BulkResult:
 # --- one item ---------------------------------------------------------------------------------
 
 
-def _reason_of(error: BaseException) -> str:
-    reason = getattr(error, "reason", None)
-    if reason is not None:
-        return str(reason)
-    cause = error.__cause__
-    if isinstance(cause, Sign1Error):  # decode_sign1_unverified wraps it in a DecodeError
-        return str(cause.reason)
-    if isinstance(error, DecodeError):
-        return "undecodable"
-    if isinstance(error, ValidationError):
-        return "invalid-passport"
-    if isinstance(error, TrustError):
-        return "untrusted-signer"
-    if isinstance(error, SignatureError):
-        return "bad-signature"
-    if isinstance(error, ChainError):
-        kind = getattr(error, "kind", None)
-        return f"chain-{getattr(kind, 'value', kind)}" if kind is not None else "broken-chain"
-    return "error"
-
-
-def _failure(index: int, source: str | None, error: BaseException, reason: str) -> BulkResult:
+def _failure(
+    index: int, source: str | None, error: BaseException, code: str | None = None
+) -> BulkResult:
+    """The result for a failed item: its error's code, unless the run names one (``code``)."""
     if isinstance(error, BatteryPassError):
-        error.source = None  # the result names the item itself
+        code = code or error.code
         message = str(error)
+        # the result names the item itself: no "<source>: " prefix
+        if error.source and message.startswith(f"{error.source}: "):
+            message = message[len(error.source) + 2 :]
     elif isinstance(error, OSError):
         message = error.strerror or str(error)
     else:
         message = str(error) or type(error).__name__
     return BulkResult(
-        index, source, False, error=type(error).__name__, reason=reason, message=message
+        index, source, False, error=type(error).__name__, code=code or "internal", message=message
     )
 
 
@@ -233,8 +215,8 @@ def _not_json(data: bytes) -> bytes:
             "this is JSON text (a passport document?), not a signed passport (COSE_Sign1); "
             "sign it first with `batterypass sign`"
         )
-        # Wrapped as decode_sign1_unverified wraps its refusals: reason "malformed".
-        raise DecodeError(message) from Sign1Error(Sign1Reason.MALFORMED, message)
+        # The code decode_sign1_unverified gives any other non-COSE input.
+        raise DecodeError(message, code="malformed")
     return data
 
 
@@ -261,15 +243,15 @@ def _verify_item(
             raise TypeError(f"unsupported item type {type(item).__name__}")
         verified = _verify_passport(_not_json(data), store, at, now, PASSPORT_SIGNER_ROLES)
     except FileError as e:
-        return _failure(index, source, e, "unreadable")
+        return _failure(index, source, e, code="unreadable")
     except BatteryPassError as e:
-        return _failure(index, source, e, _reason_of(e))
+        return _failure(index, source, e)
     except OSError as e:
-        return _failure(index, source, e, "unreadable")
+        return _failure(index, source, e, code="unreadable")
     except TypeError as e:
-        return _failure(index, source, e, "unsupported-item")
+        return _failure(index, source, e, code="unsupported-item")
     except Exception as e:  # noqa: BLE001 - a bug on one item must not stop a million
-        return _failure(index, source, e, "internal")
+        return _failure(index, source, e, code="internal")
     passport = verified.passport
     return BulkResult(
         index,
@@ -297,13 +279,13 @@ def _verify_log(
             _bytes_of(item.log), trust=store, passport=_bytes_of(item.passport), at=now
         )
     except FileError as e:
-        return _failure(index, source, e, "unreadable")
+        return _failure(index, source, e, code="unreadable")
     except BatteryPassError as e:
-        return _failure(index, source, e, _reason_of(e))
+        return _failure(index, source, e)
     except OSError as e:
-        return _failure(index, source, e, "unreadable")
+        return _failure(index, source, e, code="unreadable")
     except Exception as e:  # noqa: BLE001 - a bug on one item must not stop a million
-        return _failure(index, source, e, "internal")
+        return _failure(index, source, e, code="internal")
     passport = report.passport
     return BulkResult(
         index,
@@ -403,7 +385,7 @@ def _ordered(
         try:
             return future.result()
         except Exception as e:  # noqa: BLE001 - the task failed, not an item: report each
-            return [_failure(index, source, e, "worker-error") for index, source in meta]
+            return [_failure(index, source, e, code="worker-error") for index, source in meta]
 
     try:
         for chunk in chunks:

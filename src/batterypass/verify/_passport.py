@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from batterypass.codec import cbor
 from batterypass.cose import (
@@ -80,25 +79,20 @@ def _check_content_type(msg: Sign1Message) -> None:
     # Before anything reads the payload: a signed event, a disclosable passport or any other
     # signed object must fail as "not a passport", not as an undecodable one.
     if msg.protected.get(3) != PASSPORT_CONTENT_TYPE:
-        raise _with_reason(
-            SignatureError(
-                f"not a signed passport: protected content type is {msg.protected.get(3)!r}, "
-                f"expected {PASSPORT_CONTENT_TYPE!r}"
-            ),
-            "not-a-passport",
+        raise SignatureError(
+            f"not a signed passport: protected content type is {msg.protected.get(3)!r}, "
+            f"expected {PASSPORT_CONTENT_TYPE!r}",
+            code="not-a-passport",
         )
 
 
 def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     _check_content_type(msg)
-    try:
-        if msg.x5chain:
-            return trust.lookup_x509(list(msg.x5chain), at=at)
-        if msg.kid is None:
-            raise TrustError("the message names no signer: no kid and no x5chain header")
-        return trust.lookup(msg.kid, at=at)
-    except TrustError as e:
-        raise _with_reason(e, "untrusted-signer") from None
+    if msg.x5chain:
+        return trust.lookup_x509(list(msg.x5chain), at=at)
+    if msg.kid is None:
+        raise TrustError("the message names no signer: no kid and no x5chain header")
+    return trust.lookup(msg.kid, at=at)
 
 
 def _parse(data: bytes) -> Sign1Message:
@@ -107,9 +101,8 @@ def _parse(data: bytes) -> Sign1Message:
     try:
         return parse_sign1(data)
     except Sign1Error as e:
-        raise _with_reason(
-            DecodeError(f"not a COSE_Sign1 message: {e.message}", path=e.path, offset=e.offset),
-            e.reason.value,
+        raise DecodeError(
+            f"not a COSE_Sign1 message: {e.message}", code=e.code, path=e.path, offset=e.offset
         ) from e
 
 
@@ -118,36 +111,19 @@ def _check_claims(claims: SignedClaims, issued_at: datetime, subject: str, what:
     ``iat`` names, and the id ``sub`` names."""
     if not claims.matches_time(issued_at):
         assert claims.iat is not None
-        raise _with_reason(
-            SignatureError(
-                f"the {what}'s issued_at {issued_at.isoformat()} differs from the signing time "
-                f"iat {claims.iat.isoformat()} in the protected header",
-                path=("issued_at",),
-            ),
-            "claims-mismatch",
+        raise SignatureError(
+            f"the {what}'s issued_at {issued_at.isoformat()} differs from the signing time "
+            f"iat {claims.iat.isoformat()} in the protected header",
+            path=("issued_at",),
+            code="claims-mismatch",
         )
     if claims.sub != subject:
-        raise _with_reason(
-            SignatureError(
-                f"the {what}'s passport_id {subject!r} differs from the subject "
-                f"{claims.sub!r} in the protected header",
-                path=("passport_id",),
-            ),
-            "claims-mismatch",
+        raise SignatureError(
+            f"the {what}'s passport_id {subject!r} differs from the subject "
+            f"{claims.sub!r} in the protected header",
+            path=("passport_id",),
+            code="claims-mismatch",
         )
-
-
-_E = TypeVar("_E", bound=BaseException)
-
-
-def _with_reason(error: _E, reason: str) -> _E:
-    """Attach a stable reason code to ``error`` (read by bulk reports) and return it.
-
-    :class:`~batterypass.cose.Sign1Error` has its own ``reason``; the passport steps add
-    theirs the same way, as a plain attribute, so that no new exception type is needed.
-    """
-    error.reason = reason  # type: ignore[attr-defined]
-    return error
 
 
 def verify_passport(
@@ -163,9 +139,10 @@ def verify_passport(
     ``at`` is the signing time to check the signer's trust at (default: the signed ``iat`` of
     the protected header, which must not be later than ``now`` (default: the current time)
     plus :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
-    Failures raised by the passport steps carry a ``reason`` code (``"not-a-passport"``,
+    Failures raised by the passport steps carry their ``code`` (``"not-a-passport"``,
     ``"future-issue-time"``, ``"untrusted-signer"``, ``"claims-mismatch"``, ``"signer-role"``,
-    ``"issuer-mismatch"``); COSE failures carry their :class:`~batterypass.cose.Sign1Reason`.
+    ``"issuer-mismatch"``); COSE failures the :class:`~batterypass.cose.Sign1Reason` value
+    (``specs/error-codes.md``).
     """
     return _verify_passport(data, trust, at, now, frozenset(allowed_roles))
 
@@ -187,8 +164,9 @@ def _verify_passport(
     msg = _parse(data)
     _check_content_type(msg)
     if msg.payload is None:
-        raise _with_reason(
-            SignatureError("detached payloads are not used for passports"), "not-a-passport"
+        raise SignatureError(
+            "detached payloads are not used for passports",
+            code="not-a-passport",
         )
     claims = msg.signing_time()
     signed = claims.iat
@@ -198,12 +176,10 @@ def _verify_passport(
     if at is None:
         clock = now or datetime.now(UTC)
         if signed > clock + CLOCK_SKEW:
-            raise _with_reason(
-                TrustError(
-                    f"the passport claims to be signed at {signed.isoformat()}, in the future "
-                    f"of the verifier's clock ({clock.isoformat()})"
-                ),
-                "future-issue-time",
+            raise TrustError(
+                f"the passport claims to be signed at {signed.isoformat()}, in the future "
+                f"of the verifier's clock ({clock.isoformat()})",
+                code="future-issue-time",
             )
         at = signed
     passport = cbor.loads(payload)
@@ -211,21 +187,17 @@ def _verify_passport(
     if not entry.roles & roles:
         held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
         wanted = ", ".join(sorted(r.value for r in roles))
-        raise _with_reason(
-            TrustError(
-                f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
-                legal_basis="Art. 77(1)",
-            ),
-            "signer-role",
+        raise TrustError(
+            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
+            legal_basis="Art. 77(1)",
+            code="signer-role",
         )
     if entry.organisation_id != passport.issuer:
-        raise _with_reason(
-            TrustError(
-                f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
-                f"issuer is {passport.issuer!r}",
-                path=("issuer",),
-            ),
-            "issuer-mismatch",
+        raise TrustError(
+            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
+            f"issuer is {passport.issuer!r}",
+            path=("issuer",),
+            code="issuer-mismatch",
         )
     return VerifiedPassport(
         passport=passport,

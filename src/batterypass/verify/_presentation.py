@@ -92,7 +92,9 @@ def verify_presentation(
     opened = open_presentation(data, profile="strict")
     msg = opened.sign1
     if msg.payload is None:
-        raise SignatureError("detached payloads are not used for passports")
+        raise SignatureError(
+            "detached payloads are not used for passports", code="not-a-passport"
+        )
     # Step 3: only the protected header is read to pick the key and the time.
     claims = msg.signing_time()
     signed = claims.iat
@@ -111,7 +113,8 @@ def verify_presentation(
         if signed > clock + CLOCK_SKEW:
             raise TrustError(
                 f"the passport claims to be signed at {signed.isoformat()}, in the future of "
-                f"the verifier's clock ({clock.isoformat()})"
+                f"the verifier's clock ({clock.isoformat()})",
+                code="future-issue-time",
             )
         at = signed
     # Step 5: the payload, now authenticated.
@@ -142,12 +145,14 @@ def verify_presentation(
         want = ", ".join(sorted(r.value for r in roles))
         raise TrustError(
             f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{want}]",
+            code="signer-role",
             legal_basis="Art. 77(1)",
         )
     if entry.organisation_id != passport.issuer:
         raise TrustError(
             f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
             f"issuer is {passport.issuer!r}",
+            code="issuer-mismatch",
             path=("issuer",),
         )
     return VerifiedPresentation(
