@@ -425,7 +425,7 @@ def test_bulk_verify_reports_a_fifo_and_a_json_file_and_goes_on(
     assert doc["verified"] == 2
     lines = [json.loads(line) for line in report.read_text().splitlines()]
     by_name = {Path(line["source"]).name: line for line in lines}
-    assert by_name["b.cose"]["reason"] == "unreadable"
+    assert by_name["b.cose"]["code"] == "unreadable"
     assert "FIFO" in by_name["b.cose"]["message"]
     assert "JSON text" in by_name["c.cose"]["message"]
     assert by_name["a.cose"]["ok"]
@@ -440,7 +440,7 @@ def test_verify_many_reports_unsendable_items_alone() -> None:
     results = list(verify_many(items, trust=trust, workers=2, chunksize=4))
     assert [r.index for r in results] == list(range(len(items)))
     failed = [r for r in results if not r.ok]
-    assert [(r.index, r.reason) for r in failed] == [(6, "unsupported-item")]
+    assert [(r.index, r.code) for r in failed] == [(6, "unsupported-item")]
     assert "object" in (failed[0].message or "")
 
 
