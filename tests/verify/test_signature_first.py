@@ -126,7 +126,7 @@ def test_a_poisoned_payload_under_a_bad_signature_is_a_signature_failure(
     assert passport_decoder.calls == []
     # The same in a bulk run: reported as a bad signature, not as an undecodable passport.
     (result,) = verify_many([forged], trust=_store(key, passport.issuer), workers=1, now=NOW)
-    assert (result.ok, result.reason) == (False, "bad-signature")
+    assert (result.ok, result.code) == (False, "bad-signature")
     assert passport_decoder.calls == []
 
 
@@ -180,7 +180,7 @@ def test_a_message_without_iat_is_refused_before_the_decoder(
         verify_passport(old, trust=_store(key, passport.issuer), now=NOW)
     assert caught.value.reason is Sign1Reason.NO_SIGNING_TIME
     (result,) = verify_many([old], trust=_store(key, passport.issuer), workers=1, now=NOW)
-    assert result.reason == "no-signing-time"
+    assert result.code == "no-signing-time"
     assert passport_decoder.calls == []
     # A sub without iat is no better.
     only_sub = sign1(
@@ -214,7 +214,7 @@ def test_payload_must_agree_with_the_signed_claims(
     )
     with pytest.raises(SignatureError, match=match) as caught:
         verify_passport(signed, trust=_store(key, passport.issuer), now=NOW)
-    assert getattr(caught.value, "reason", None) == "claims-mismatch"
+    assert caught.value.code == "claims-mismatch"
 
 
 def test_sub_second_issue_times_sign_as_whole_seconds(passport: BatteryPassport) -> None:
