@@ -14,13 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from batterypass.codec._cbor_passport import (
-    ENVELOPE_URL_PREFIXES,
-    FORMAT_VERSION,
-    KeyRow,
-    KeyTable,
-    parse_key_table,
-)
+from batterypass.codec import KeyRow, KeyTable, parse_key_table
+from batterypass.codec._cbor_passport import ENVELOPE_URL_PREFIXES, FORMAT_VERSION
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE / "cbor-keys.csv"

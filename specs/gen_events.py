@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from batterypass.codec._cbor_passport import KeyRow, KeyTable, field_wire_type, parse_key_table
+from batterypass.codec import KeyRow, KeyTable, field_wire_type, parse_key_table
 from batterypass.lifecycle import (
     COUNTERS,
     DEFAULT_EVENT_POLICY,
@@ -257,8 +257,10 @@ def render_cddl(table: KeyTable) -> str:
         )
     out.append("typed-payload = (\n" + "  //\n".join(choices) + ")\n")
     out.append(
-        "\n; Quantities: normalised decimal fractions (specs/cbor-format.md).\n"
-        "decimal = #6.4([exponent: int, mantissa: int])\n"
+        "\n; Quantities: normalised decimal fractions (specs/cbor-format.md), always tag 4\n"
+        "; (zero is 4([0, 0])); a bignum mantissa only beyond the CBOR integer range.\n"
+        "decimal = #6.4([exponent: int, mantissa: mantissa])\n"
+        "mantissa = int / biguint / bignint\n"
         "; Datetimes: POSIX seconds, or [seconds, UTC offset, ?microsecond].\n"
         "datetime = #6.1(int) / [#6.1(int), utc-offset: int] / [#6.1(int), utc-offset: int,\n"
         "  microsecond: uint]\n"

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from batterypass.codec import cbor as cbor_module
+from batterypass.codec import _cbor as cbor_core
 from batterypass.codec.cbor import (
     DEFAULT_LIMITS,
     DETERMINISTIC_TAGS,
@@ -358,7 +358,7 @@ def test_cbor2_failures_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise cbor2.CBORDecodeError("boom")
 
-    monkeypatch.setattr(cbor_module.cbor2, "loads", broken)
+    monkeypatch.setattr(cbor_core.cbor2, "loads", broken)
     with pytest.raises(DecodeError, match="CBOR decoder rejected the input: boom") as info:
         decode_value(b"\x00")
     assert isinstance(info.value.__cause__, cbor2.CBORDecodeError)
@@ -690,4 +690,4 @@ def test_cbor_module_is_the_only_cbor2_importer() -> None:
         for path in SRC.rglob("*.py")
         if "cbor2" in imported_modules(path)
     }
-    assert importers == {"codec/cbor.py"}
+    assert importers == {"codec/_cbor.py"}

@@ -33,7 +33,7 @@ from typing import Any, Final, Protocol
 
 from batterypass.errors import DecodeError
 
-__all__ = ["NEVER_ALLOWED_TAGS", "Limits", "scan"]
+__all__ = ["NEVER_ALLOWED_TAGS", "Limits", "item_end", "key_path_at", "scan"]
 
 #: Tags whose meaning depends on other items of the message: string references (25, 256) and
 #: value sharing (28, 29). Left uninterpreted they would silently yield a different value from
@@ -794,3 +794,126 @@ def _too_deep(limit: int, offset: int) -> DecodeError:
     return DecodeError(
         f"nesting deeper than {limit} arrays, maps and tags (limit max_depth)", offset=offset
     )
+
+
+# --- walking headers without checking: item boundaries and key paths ---------------------------
+# Both walkers below read only definite-length headers, as in any input :func:`scan` accepts
+# in deterministic mode; neither builds values.
+
+
+def item_end(data: bytes, pos: int, *, max_depth: int) -> int:
+    """The offset just after the definite-length CBOR item at ``pos`` (to split a stream of
+    items). Raises IndexError if ``data`` ends first, ValueError for an indefinite-length or
+    reserved header or nesting deeper than ``max_depth``. The item itself is not checked:
+    :func:`scan` does that when it is decoded."""
+    pending = 1
+    depth_stack: list[int] = []
+    n = len(data)
+    while pending:
+        if pos >= n:
+            raise IndexError("ends inside an item")
+        ib = data[pos]
+        major, ai = ib >> 5, ib & 0x1F
+        pos += 1
+        if ai < 24:
+            arg = ai
+        elif ai <= 27:
+            size = 1 << (ai - 24)
+            if pos + size > n:
+                raise IndexError("ends inside an item header")
+            arg = int.from_bytes(data[pos : pos + size], "big")
+            pos += size
+        else:
+            raise ValueError(f"indefinite length or reserved header byte 0x{ib:02x}")
+        pending -= 1
+        if major in (2, 3):
+            if pos + arg > n:
+                raise IndexError("ends inside a string")
+            pos += arg
+        elif major in (4, 5):
+            children = arg * (2 if major == 5 else 1)
+            if children > n - pos:
+                raise IndexError("ends inside an array or map")
+            if len(depth_stack) >= max_depth:
+                raise ValueError("nested too deeply")
+            if children:
+                depth_stack.append(pending)
+                pending = children
+                continue
+        elif major == 6:
+            pending += 1
+            continue
+        while not pending and depth_stack:
+            pending = depth_stack.pop()
+    return pos
+
+
+def key_path_at(data: bytes, offset: int) -> tuple[int | str, ...]:
+    """The map keys and array indices that lead to the data item at byte ``offset``.
+
+    For error messages about bytes the decoder refused (a float, a duplicate key): a
+    best-effort walk of the item headers before ``offset``; it never raises, and returns what
+    it found so far on input it cannot follow. Tags are transparent; a text key is shown as
+    its ``repr``, any other key that is not an integer as ``"?"``.
+    """
+    # Frames: [kind, children expected, child index, current key].
+    frames: list[list[Any]] = []
+    pos = 0
+    n = len(data)
+    try:
+        while pos < offset and pos < n:
+            major, arg, pos_after = _definite_head(data, pos)
+            parent = frames[-1] if frames else None
+            if parent is not None and parent[0] == _MAP and parent[2] % 2 == 0:
+                parent[3] = _key_at(data, pos)
+            pos = pos_after
+            if major in (2, 3):
+                pos += arg
+                _close(frames)
+            elif major in (4, 5) and arg > 0:
+                frames.append([_MAP if major == 5 else _ARRAY, arg * (major - 3), 0, None])
+            elif major == 6:
+                frames.append([_TAG, 1, 0, None])
+            else:
+                _close(frames)
+        if pos == offset and frames and frames[-1][0] == _MAP and frames[-1][2] % 2 == 0:
+            frames[-1][3] = _key_at(data, pos)  # the item at offset is itself a key
+    except (IndexError, ValueError):
+        pass
+    path: list[int | str] = []
+    for kind, _expected, index, key in frames:
+        if kind == _MAP:
+            if key is not None:
+                path.append(key)
+        elif kind == _ARRAY:
+            path.append(index)
+    return tuple(path)
+
+
+def _close(frames: list[list[Any]]) -> None:
+    while frames:
+        top = frames[-1]
+        top[2] += 1
+        if top[2] < top[1]:
+            return
+        frames.pop()
+
+
+def _definite_head(data: bytes, pos: int) -> tuple[int, int, int]:
+    ib = data[pos]
+    if ib & 0x1F > 27:
+        raise ValueError("not a definite-length header")
+    if pos + 1 + ((1 << ((ib & 0x1F) - 24)) if ib & 0x1F >= 24 else 0) > len(data):
+        raise ValueError("truncated header")
+    return _head(data, pos)
+
+
+def _key_at(data: bytes, pos: int) -> int | str:
+    major, arg, after = _definite_head(data, pos)
+    if major == 0:
+        return arg
+    if major == 1:
+        return -1 - arg
+    if major == 3 and arg <= 64:
+        return repr(data[after : after + arg].decode("utf-8", "replace"))
+    return "?"

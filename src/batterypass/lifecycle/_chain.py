@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
+from batterypass.codec import DateTimeCodec
 from batterypass.codec.cbor import decode_value, encode_value
 from batterypass.codec.cbor import loads as cbor_loads
 from batterypass.cose import (
@@ -80,8 +81,6 @@ from batterypass.lifecycle._events import (
 from batterypass.lifecycle._policy import DEFAULT_EVENT_POLICY, EventPolicy
 from batterypass.lifecycle._wire import (
     EVENT_CONTENT_TYPE,
-    _datetime_dec,
-    _datetime_enc,
     decode_event,
     sha256_hex,
 )
@@ -113,6 +112,8 @@ __all__ = [
 
 HEAD_CONTENT_TYPE: Final = "application/vnd.batterypass.event-head+cbor"
 """The protected content type of a signed head."""
+
+_HEAD_TIME: Final = DateTimeCodec()
 
 CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far an event may lie ahead of the verifier's clock."""
@@ -313,12 +314,14 @@ def _check_claims(
         raise SignatureError(
             f"the {what}'s time {time.isoformat()} differs from the signing time iat "
             f"{claims.iat.isoformat()} in the protected header [claims-mismatch]",
+            code="claims-mismatch",
             index=index,
         )
     if claims.sub != passport_id:
         raise SignatureError(
             f"the {what}'s passport id {passport_id!r} differs from the subject "
             f"{claims.sub!r} in the protected header [claims-mismatch]",
+            code="claims-mismatch",
             index=index,
         )
 
@@ -750,7 +753,12 @@ def check_chain_unverified(
 
 def _head_payload(head: Head) -> bytes:
     return encode_value(
-        {0: head.passport_id, 1: head.count, 2: head.last_sha256, 3: _datetime_enc(head.time)}
+        {
+            0: head.passport_id,
+            1: head.count,
+            2: head.last_sha256,
+            3: _HEAD_TIME.encode(head.time),
+        }
     )
 
 
@@ -785,7 +793,7 @@ def _decode_head_payload(payload: bytes) -> Head:
         raise DecodeError("a head holds a text passport id, a count and a text hash")
     if len(last) != 64 or set(last) - set("0123456789abcdef"):
         raise DecodeError("a head's hash is 64 lowercase hex digits")
-    head = Head(pid, count, last, _datetime_dec(time, ("time",)))
+    head = Head(pid, count, last, _HEAD_TIME.decode(time, (None, 3, "time")))
     if _head_payload(head) != payload:
         raise DecodeError("head payload is not in its one canonical encoding")
     return head

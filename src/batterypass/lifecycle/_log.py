@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from batterypass._fs import read_bounded
+from batterypass.codec import item_end
 from batterypass.errors import ChainError, DecodeError, FileError
 from batterypass.lifecycle._chain import BreakKind, BrokenChainError
 
@@ -87,51 +88,6 @@ class EventLog:
             raise error
 
 
-def _item_end(data: bytes, pos: int, max_depth: int) -> int:
-    """The offset just after the definite-length CBOR item at ``pos``; raises IndexError if
-    the data end first, ValueError for what no deterministic event can contain."""
-    pending = 1
-    depth_stack: list[int] = []
-    n = len(data)
-    while pending:
-        if pos >= n:
-            raise IndexError("ends inside an item")
-        ib = data[pos]
-        major, ai = ib >> 5, ib & 0x1F
-        pos += 1
-        if ai < 24:
-            arg = ai
-        elif ai <= 27:
-            size = 1 << (ai - 24)
-            if pos + size > n:
-                raise IndexError("ends inside an item header")
-            arg = int.from_bytes(data[pos : pos + size], "big")
-            pos += size
-        else:
-            raise ValueError(f"indefinite length or reserved header byte 0x{ib:02x}")
-        pending -= 1
-        if major in (2, 3):
-            if pos + arg > n:
-                raise IndexError("ends inside a string")
-            pos += arg
-        elif major in (4, 5):
-            children = arg * (2 if major == 5 else 1)
-            if children > n - pos:
-                raise IndexError("ends inside an array or map")
-            if len(depth_stack) >= max_depth:
-                raise ValueError("nested too deeply")
-            if children:
-                depth_stack.append(pending)
-                pending = children
-                continue
-        elif major == 6:
-            pending += 1
-            continue
-        while not pending and depth_stack:
-            pending = depth_stack.pop()
-    return pos
-
-
 def parse_log(data: bytes, *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLog:
     """Split a log's bytes into its messages; a tail that is not a whole item is reported as
     :attr:`EventLog.torn`, never dropped silently. Raises
@@ -146,7 +102,7 @@ def parse_log(data: bytes, *, limits: LogLimits = DEFAULT_LOG_LIMITS) -> EventLo
     pos = 0
     while pos < len(data):
         try:
-            end = _item_end(data, pos, 16)
+            end = item_end(data, pos, max_depth=16)
         except IndexError as e:
             tail = TornTail(pos, len(data) - pos, str(e))
             return EventLog(tuple(messages), tuple(offsets), tail, len(data))

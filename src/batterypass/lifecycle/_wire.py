@@ -20,14 +20,10 @@ can turn an ECDSA signature into another valid one (malleability).
 
 from __future__ import annotations
 
-import enum
 import functools
 import hashlib
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 from importlib import resources
 from typing import Any, Final
 
@@ -35,14 +31,21 @@ import pydantic
 from pydantic import BaseModel
 
 from batterypass.codec import (
+    ArrayCodec,
+    Binder,
+    KeyPathAt,
     KeyTable,
+    KeyTableCodec,
     KeyTableMismatch,
-    field_wire_type,
+    error_at,
+    expected_value,
     parse_key_table,
+    scalar_codec,
+    strip_annotation,
 )
-from batterypass.codec.cbor import DecodeLimits, Tag, decode_value, encode_value
+from batterypass.codec.cbor import DecodeLimits, decode_value, encode_value
 from batterypass.cose import cwt_claims_header, sign1
-from batterypass.errors import DecodeError, EncodeError, Issue, PathItem, ValidationError
+from batterypass.errors import DecodeError, EncodeError, Issue, ValidationError
 from batterypass.keys import Signer
 from batterypass.lifecycle._events import (
     PAYLOAD_TYPES,
@@ -80,17 +83,9 @@ EVENT_LIMITS: Final = DecodeLimits(
 )
 """Bounds for one event (an event is small; the log bounds how many there are)."""
 
-EVENT_WIRE_TAGS: Final = frozenset({1, 4})
-"""Every tag an event payload may contain: epoch seconds and decimal fractions."""
-
-_TAG_EPOCH: Final = 1
-_TAG_DECIMAL: Final = 4
-_MAX_DIGITS: Final = 34
-_MIN_EXPONENT: Final = -73
-_MAX_EXPONENT: Final = 40
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_SECOND: Final = timedelta(seconds=1)
-_MAX_OFFSET: Final = 86_399
+EVENT_WIRE_TAGS: Final = frozenset({1, 2, 3, 4})
+"""Every tag an event payload may contain: epoch seconds, decimal fractions and their
+bignum mantissas (ADR 0004)."""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -110,129 +105,14 @@ def event_key_table() -> KeyTable:
     return parse_key_table(load_event_key_table())
 
 
-# --- value codecs ---------------------------------------------------------------------------
-
-
-def _fail(path: tuple[PathItem, ...], message: str) -> DecodeError:
-    return DecodeError(message, path=path)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, Tag):
-        return f"tag {value.tag}"
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        str: "a text string",
-        bytes: "a byte string",
-        list: "an array",
-        dict: "a map",
-    }.get(type(value), type(value).__name__)
-
-
-Encoder = Callable[[Any], Any]
-Decoder = Callable[[Any, tuple[PathItem, ...]], Any]
-
-
-def _text_dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-    if type(value) is not str:
-        raise _fail(path, f"expected a text string, got {_kind(value)}")
-    return value
-
-
-def _uint_dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-    if type(value) is not int or value < 0:
-        raise _fail(path, f"expected an unsigned integer, got {_kind(value)}")
-    return value
-
-
-def _bool_dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-    if type(value) is not bool:
-        raise _fail(path, f"expected true or false, got {_kind(value)}")
-    return value
-
-
-def _decimal_enc(value: Decimal) -> Tag:
-    sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    n = len(digits)
-    while n > 1 and digits[n - 1] == 0:
-        n -= 1
-        exponent += 1
-    mantissa = int("".join(map(str, digits[:n])))
-    if mantissa == 0:
-        return Tag(_TAG_DECIMAL, [0, 0])
-    if not _MIN_EXPONENT <= exponent <= _MAX_EXPONENT or n > _MAX_DIGITS or mantissa >= 2**64:
-        raise EncodeError(f"{value} is outside the decimals an event carries")
-    return Tag(_TAG_DECIMAL, [exponent, -mantissa if sign else mantissa])
-
-
-def _decimal_dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-    if not isinstance(value, Tag) or value.tag != _TAG_DECIMAL:
-        raise _fail(
-            path, f"expected a decimal fraction 4([exponent, mantissa]), got {_kind(value)}"
-        )
-    pair = value.value
-    if type(pair) is not list or len(pair) != 2 or not all(type(x) is int for x in pair):
-        raise _fail(path, "a decimal fraction holds [exponent: int, mantissa: int]")
-    exponent, mantissa = pair
-    if mantissa == 0:
-        if exponent != 0:
-            raise _fail(path, "zero must be written 4([0, 0])")
-        return Decimal(0)
-    if mantissa % 10 == 0:
-        raise _fail(path, "decimal fraction is not normalised (mantissa has trailing zeros)")
-    if not _MIN_EXPONENT <= exponent <= _MAX_EXPONENT:
-        raise _fail(path, f"decimal exponent {exponent} is outside -73..40")
-    return Decimal(f"{mantissa}E{exponent}")
-
-
-def _datetime_enc(value: datetime) -> Any:
-    offset = value.utcoffset()
-    if offset is None or offset.microseconds:
-        raise EncodeError("an event time needs a whole-second UTC offset")
-    seconds = Tag(_TAG_EPOCH, (value - _EPOCH) // _ONE_SECOND)
-    offset_s = offset.days * 86_400 + offset.seconds
-    if offset_s == 0 and value.microsecond == 0:
-        return seconds
-    if value.microsecond:
-        return [seconds, offset_s, value.microsecond]
-    return [seconds, offset_s]
-
-
-def _datetime_dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-    offset, micro, tag = 0, 0, value
-    if type(value) is list:
-        if len(value) not in (2, 3):
-            raise _fail(path, "a datetime array is [1(seconds), utc_offset, ?microsecond]")
-        tag, offset = value[0], value[1]
-        micro = value[2] if len(value) == 3 else 0
-        if type(offset) is not int or not -_MAX_OFFSET <= offset <= _MAX_OFFSET:
-            raise _fail(path, "datetime UTC offset must be whole seconds within ±24 h")
-        if type(micro) is not int or not 0 <= micro <= 999_999:
-            raise _fail(path, "datetime microsecond must be 0..999999")
-        if len(value) == 3 and micro == 0:
-            raise _fail(path, "datetime microsecond 0 must be left out (non-canonical)")
-        if offset == 0 and micro == 0:
-            raise _fail(path, "a whole-second UTC datetime must be written as tag 1 alone")
-    if not isinstance(tag, Tag) or tag.tag != _TAG_EPOCH or type(tag.value) is not int:
-        raise _fail(path, f"expected a datetime (tag 1 seconds), got {_kind(tag)}")
-    try:
-        local = datetime(1970, 1, 1) + timedelta(seconds=tag.value + offset, microseconds=micro)
-    except OverflowError:
-        raise _fail(path, "datetime is outside years 1..9999") from None
-    zone = UTC if offset == 0 else timezone(timedelta(seconds=offset))
-    return local.replace(tzinfo=zone)
+# --- binding ---------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class _Field:
     name: str
     key: int
-    encode: Encoder
-    decode: Decoder
+    codec: KeyTableCodec
 
 
 @dataclass(slots=True)
@@ -243,30 +123,44 @@ class _Map:
     fields: list[_Field] = field(default_factory=list)
     by_key: dict[int, _Field] = field(default_factory=dict)
 
-    def encode(self, obj: Any) -> dict[int, Any]:
+    def encode(self, obj: Any, ctx: Any = None) -> dict[int, Any]:
         out: dict[int, Any] = {}
         for f in self.fields:
             value = getattr(obj, f.name)
             if value is None:
                 continue
             try:
-                out[f.key] = f.encode(value)
+                out[f.key] = f.codec.encode(value)
             except EncodeError as e:
                 e.path = (f.name, *(e.path or ()))
                 raise
         return out
 
-    def decode(self, value: Any, path: tuple[PathItem, ...]) -> dict[str, Any]:
+    def decode(self, value: Any, at: KeyPathAt, ctx: Any = None) -> dict[str, Any]:
         if type(value) is not dict:
-            raise _fail(path, f"expected a map ({self.model.__name__}), got {_kind(value)}")
+            raise expected_value(f"a map ({self.model.__name__})", value, at)
         out: dict[str, Any] = {}
         for key, item in value.items():
             f = self.by_key.get(key) if type(key) is int else None
             if f is None:
                 known = ", ".join(f"{g.key}={g.name}" for g in self.fields)
-                raise _fail(path, f"unknown key {key!r} in {self.model.__name__} (known: {known})")
-            out[f.name] = f.decode(item, (*path, f.name))
+                raise error_at(at, f"unknown key {key!r} in {self.model.__name__} (known: {known})")
+            out[f.name] = f.codec.decode(item, (at, key, f.name))
         return out
+
+
+class _Record(KeyTableCodec):
+    """A payload record: a map in the record type's namespace."""
+
+    def __init__(self, m: _Map) -> None:
+        self.map = m
+        self.wire = f"record:{m.model.__name__}"
+
+    def encode(self, value: Any, ctx: Any = None) -> Any:
+        return self.map.encode(value)
+
+    def decode(self, value: Any, at: KeyPathAt, ctx: Any = None) -> Any:
+        return self.map.decode(value, at)
 
 
 @dataclass(slots=True)
@@ -278,13 +172,14 @@ class _Binding:
 
 
 def bind(table: KeyTable, version: int = EVENT_FORMAT_VERSION) -> _Binding:
-    """Check ``table`` against the event models and build the converters.
+    """Check ``table`` against the event models and build the converters, with the key-table
+    binder and value codecs the passport format uses (:class:`batterypass.codec.Binder`).
 
     Raises :class:`~batterypass.codec.KeyTableMismatch` listing every problem
     (a field without a key, a stale row, a type that differs from the model's, a missing
     enum code).
     """
-    problems: list[str] = []
+    binder = Binder(table, version)
     maps: dict[str, _Map] = {}
 
     def build_map(namespace: str, model: type[BaseModel], skip: frozenset[str]) -> _Map:
@@ -292,126 +187,47 @@ def bind(table: KeyTable, version: int = EVENT_FORMAT_VERSION) -> _Binding:
             return maps[namespace]
         m = _Map(model)
         maps[namespace] = m
-        live = table.live(namespace, version)
-        prefix = f"{namespace}." if namespace else ""
-        for name, info in model.model_fields.items():
-            if name in skip:
-                continue
-            row = live.pop(name, None)
-            if row is None:
-                problems.append(f"{prefix}{name}: model field without a key in the key table")
-                continue
-            want = field_wire_type(model, name)
-            if row.type != want:
-                problems.append(f"{prefix}{name}: key table type {row.type!r}, model says {want!r}")
-                continue
+        for name, info, row, path in binder.fields(namespace, model, skip):
             try:
-                enc, dec = codec(row.base_type, info.annotation, prefix + name)
+                codec = build_codec(row.base_type, info.annotation, path)
             except KeyTableMismatch as e:
-                problems.append(str(e))
+                binder.problems.append(str(e))
                 continue
-            f = _Field(name, row.key, enc, dec)
+            f = _Field(name, row.key, codec)
             m.fields.append(f)
             m.by_key[row.key] = f
-        problems.extend(
-            f"{prefix}{name}: key table row for a field the model lacks"
-            for name in live
-            if name not in skip
-        )
         m.fields.sort(key=lambda f: f.key)
         return m
 
-    def codec(wire: str, annotation: Any, path: str) -> tuple[Encoder, Decoder]:
-        annotation = _strip(annotation)
+    def build_codec(wire: str, annotation: Any, path: str) -> KeyTableCodec:
+        # Events write every decimal as a decimal fraction (format version 1), never as a
+        # plain integer; otherwise the values are the passport format's.
+        scalar = scalar_codec(wire, integral_as_int=False)
+        if scalar is not None and wire not in ("date", "int") and not wire.startswith("const:"):
+            return scalar
+        annotation = strip_annotation(annotation)
         kind, _, rest = wire.partition(":")
-        if wire == "tstr":
-            return str, _text_dec
-        if wire == "uint":
-            return int, _uint_dec
-        if wire == "bool":
-            return bool, _bool_dec
-        if wire == "decimal":
-            return _decimal_enc, _decimal_dec
-        if wire == "datetime":
-            return _datetime_enc, _datetime_dec
         if kind == "array":
-            enc, dec = codec(rest, typing.get_args(annotation)[0], f"{path}[]")
-            return (
-                lambda v: [enc(x) for x in v],
-                lambda v, p: _array_dec(v, p, dec),
-            )
+            return ArrayCodec(build_codec(rest, typing.get_args(annotation)[0], f"{path}[]"))
         if kind == "enum":
-            return enum_codec(rest, annotation)
+            return binder.enum(rest, annotation)
         if kind == "record" and isinstance(annotation, type) and issubclass(annotation, Record):
-            m = build_map(rest, annotation, frozenset())
-            return m.encode, m.decode
+            return _Record(build_map(rest, annotation, frozenset()))
         raise KeyTableMismatch(f"{path}: type {wire!r} is not used in events")
-
-    def enum_codec(name: str, enum_type: type[enum.Enum]) -> tuple[Encoder, Decoder]:
-        namespace = f"enum:{name}"
-        live = table.live(namespace, version)
-        codes: dict[Any, int] = {}
-        for member in enum_type:
-            row = live.get(str(member.value))
-            if row is None:
-                problems.append(f"{namespace}:{member.value}: enum value without a code")
-            else:
-                codes[member] = row.key
-        problems.extend(
-            f"{namespace}:{v}: code for a value the enum lacks"
-            for v in live
-            if v not in {str(m.value) for m in enum_type}
-        )
-        members = {code: member for member, code in codes.items()}
-
-        def dec(value: Any, path: tuple[PathItem, ...]) -> Any:
-            if type(value) is not int or value not in members:
-                known = ", ".join(f"{c}={m.value}" for c, m in sorted(members.items()))
-                raise _fail(path, f"{value!r} is not a {name} code ({known})")
-            return members[value]
-
-        return codes.__getitem__, dec
 
     root = build_map("", Event, frozenset({"payload", "format_version"}))
     rows = table.live("", version)
     version_row, payload_row = rows.get("format_version"), rows.get("payload")
     if version_row is None or version_row.type != "uint":
-        problems.append("format_version: needs a uint row in the root namespace")
+        binder.problems.append("format_version: needs a uint row in the root namespace")
     if payload_row is None or payload_row.type != "record:EventPayload":
-        problems.append("payload: needs a record:EventPayload row in the root namespace")
+        binder.problems.append("payload: needs a record:EventPayload row in the root namespace")
     payloads = {t: build_map(m.__name__, m, frozenset()) for t, m in PAYLOAD_TYPES.items()}
-    used = {*maps, "enum:EventType", "enum:Element"}
-    problems.extend(
-        f"{ns}: key table namespace the events do not use"
-        for ns, ns_rows in table.namespaces.items()
-        if ns not in used and any(r.live_in(version) for r in ns_rows.values())
-    )
-    if problems:
-        raise KeyTableMismatch("; ".join(problems))
+    binder.check_namespaces(maps.keys())
+    binder.finish()
     assert version_row is not None
     assert payload_row is not None
     return _Binding(root, version_row.key, payload_row.key, payloads)
-
-
-def _array_dec(value: Any, path: tuple[PathItem, ...], item: Decoder) -> Any:
-    if type(value) is not list:
-        raise _fail(path, f"expected an array, got {_kind(value)}")
-    return [item(v, (*path, i)) for i, v in enumerate(value)]
-
-
-def _strip(annotation: Any) -> Any:
-    """The annotation without ``Annotated[...]`` and ``| None``."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, __import__("types").UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(members) != 1:
-                return annotation
-            annotation = members[0]
-        else:
-            return annotation
 
 
 @functools.cache
@@ -449,22 +265,23 @@ def from_wire(value: Any) -> Event:
     event that breaks a rule of the model."""
     b = _binding()
     if type(value) is not dict:
-        raise _fail((), f"an event is a map, got {_kind(value)}")
+        raise expected_value("an event map", value, None)
     version = value.get(b.version_key)
     if type(version) is not int or version != EVENT_FORMAT_VERSION:
-        raise _fail(
-            ("format_version",),
+        raise error_at(
+            (None, b.version_key, "format_version"),
             f"unsupported event format version {version!r}; this decoder reads version "
             f"{EVENT_FORMAT_VERSION}",
         )
     if b.payload_key not in value:
-        raise _fail(("payload",), f"the event has no payload (key {b.payload_key})")
+        raise error_at(None, f"the event has no payload (key {b.payload_key})")
     body = {k: v for k, v in value.items() if k not in (b.version_key, b.payload_key)}
-    plain: dict[str, Any] = b.root.decode(body, ())
+    plain: dict[str, Any] = b.root.decode(body, None)
     event_type = plain.get("type")
     if not isinstance(event_type, EventType):
-        raise _fail(("type",), "the event has no type")
-    plain["payload"] = b.payloads[event_type].decode(value[b.payload_key], ("payload",))
+        raise error_at(None, "the event has no type")
+    at_payload: KeyPathAt = (None, b.payload_key, "payload")
+    plain["payload"] = b.payloads[event_type].decode(value[b.payload_key], at_payload)
     return parse_event(plain)
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from batterypass.codec import cbor
 from batterypass.cose import (
@@ -47,6 +47,7 @@ from batterypass.errors import (
     TrustError,
 )
 from batterypass.keys import Algorithm
+from batterypass.lifecycle import CLOCK_SKEW
 from batterypass.model import BatteryPassport, Role
 from batterypass.verify._trust import TrustedKey, TrustStore, _require_aware
 
@@ -55,9 +56,6 @@ __all__ = ["PASSPORT_SIGNER_ROLES", "VerifiedPassport", "verify_passport"]
 PASSPORT_SIGNER_ROLES = frozenset({Role.MANUFACTURER, Role.ECONOMIC_OPERATOR})
 """Roles that may sign a passport (Art. 77(1), (4): the operator placing the battery on the
 market is responsible for the passport)."""
-
-CLOCK_SKEW = timedelta(minutes=5)
-"""How far a passport's ``issued_at`` may lie ahead of the verifier's clock."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,8 +42,9 @@ from batterypass.disclosure import (
 )
 from batterypass.errors import SignatureError, TrustError
 from batterypass.keys import Algorithm
+from batterypass.lifecycle import CLOCK_SKEW
 from batterypass.model import AccessGroup, Audience, BatteryPassport, Role
-from batterypass.verify._passport import CLOCK_SKEW, PASSPORT_SIGNER_ROLES, _check_claims
+from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, _check_claims
 from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["VerifiedPresentation", "verify_presentation"]
@@ -92,9 +93,7 @@ def verify_presentation(
     opened = open_presentation(data, profile="strict")
     msg = opened.sign1
     if msg.payload is None:
-        raise SignatureError(
-            "detached payloads are not used for passports", code="not-a-passport"
-        )
+        raise SignatureError("detached payloads are not used for passports", code="not-a-passport")
     # Step 3: only the protected header is read to pick the key and the time.
     claims = msg.signing_time()
     signed = claims.iat
