@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +54,40 @@ def test_star_import_gives_the_documented_names() -> None:
         "BatteryPassError",
     ):
         assert name in namespace
+
+
+def test_the_public_api_matches_its_snapshot() -> None:
+    """Names and signatures of everything the public modules export; a change to the public
+    API must be deliberate: run ``PYTHONPATH=src python tests/api_snapshot.py`` and commit
+    the diff of tests/api_snapshot.json with the change."""
+    spec = importlib.util.spec_from_file_location(
+        "_batterypass_api_snapshot", Path(__file__).with_name("api_snapshot.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = json.loads(module.render())
+    recorded = json.loads(module.SNAPSHOT.read_text(encoding="utf-8"))
+    changed = sorted(
+        f"{mod}.{name}"
+        for mod in current.keys() | recorded.keys()
+        for name in current.get(mod, {}).keys() | recorded.get(mod, {}).keys()
+        if current.get(mod, {}).get(name) != recorded.get(mod, {}).get(name)
+    )
+    assert not changed, (
+        "the public API changed; if deliberate, run `PYTHONPATH=src python "
+        f"tests/api_snapshot.py` and commit tests/api_snapshot.json: {changed}"
+    )
+
+
+def test_every_verify_function_returns_a_verified_result() -> None:
+    import inspect
+
+    import batterypass.verify as verify
+
+    for name in verify.__all__:
+        value = getattr(verify, name)
+        if name.startswith("verify_") and name not in ("verify_many", "verify_x509_chain"):
+            returned = str(inspect.signature(value).return_annotation)
+            assert "Verified" in returned, (name, returned)

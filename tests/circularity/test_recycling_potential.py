@@ -509,3 +509,30 @@ def test_property_declared_rates(passport: BatteryPassport, rates: dict[Element,
     assert {m.element for m in potential.materials} == declared & set(rates)
     assert set(potential.not_assessed) == declared - set(rates)
     check_recycling_potential(stored(passport, potential.to_record()), rates=rates)
+
+
+# --- a contradicting efficiency class is an error, whatever else is given ----------------------
+
+
+def test_contradicting_efficiency_class_is_an_error_with_declared_rates() -> None:
+    """CHANGELOG / specs/recycling-potential.md: "A stated class that contradicts a known
+    family is an error". With declared rates (``at`` not given, which is what the CLI passes
+    for ``recycling --rates ... --efficiency-class ...``) the stated class is never looked at:
+    'other' for an LFP battery is silently accepted and ignored."""
+    passport = load("lfp-storage")
+    with pytest.raises(ValidationError, match="contradicts the chemistry family"):
+        recycling_potential(
+            passport,
+            rates={Element.LITHIUM: Decimal(50)},
+            efficiency_class=ChemistryClass.OTHER,
+        )
+
+
+def test_efficiency_class_of_the_wrong_type_is_refused_with_declared_rates() -> None:
+    passport = load("lfp-storage")
+    with pytest.raises(ValidationError, match="must be a ChemistryClass"):
+        recycling_potential(
+            passport,
+            rates={Element.LITHIUM: Decimal(50)},
+            efficiency_class="other",  # type: ignore[arg-type]
+        )

@@ -187,3 +187,12 @@ def test_the_aspect_table_names_the_urns() -> None:
     for aspect, urn in dm.ASPECT_URNS.items():
         assert f"| `{aspect}` | `{urn}` |" in text
     assert f"written in version {dm.PERFORMANCE_EXPORT_VERSION}" in text
+
+
+def test_mapping_doc_no_longer_says_the_state_of_charge_is_dropped() -> None:
+    """specs/battery-pass-mapping.md ("What does not cross") still lists "the state of charge
+    of the remaining power capability" among the consortium data dropped on import; it is now
+    read into ``state_of_charge_percent``."""
+    text = (ROOT / "specs" / "battery-pass-mapping.md").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    assert "the state of charge of the remaining power capability" not in flat

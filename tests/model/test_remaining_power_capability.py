@@ -1,7 +1,5 @@
-"""Regressions found reviewing the changes d86121b..395bc1b (second review of the session).
-
-Each test fails on 395bc1b and describes the expected behaviour; see the review report.
-"""
+"""The remaining power capability (Annex VII Part A(2), Annex IV Part B(4)): an empty list is
+not a value, in an event, for completeness, or through the consortium export."""
 
 from __future__ import annotations
 
@@ -13,13 +11,12 @@ from typing import Any
 import pydantic
 import pytest
 
-from batterypass.circularity import ChemistryClass, recycling_potential
 from batterypass.errors import ValidationError
 from batterypass.interop import battery_pass as dm
 from batterypass.lifecycle import StateOfHealthPayload
-from batterypass.model import Element, completeness, parse_passport
+from batterypass.model import completeness, parse_passport
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "passports"
 RPC = "state.state_of_health.remaining_power_capability"
 
@@ -28,9 +25,6 @@ def _example(name: str) -> dict[str, Any]:
     data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
     assert isinstance(data, dict)
     return data
-
-
-# --- remaining power capability: an empty list is not a value ---------------------------------
 
 
 def test_state_of_health_event_needs_a_value_not_an_empty_power_list() -> None:
@@ -70,42 +64,3 @@ def test_empty_remaining_power_capability_is_not_silently_lost_on_export() -> No
     back = dm.import_aspects(docs, issued_at=passport.issued_at, issuer=passport.issuer)
     if back.state.state_of_health.remaining_power_capability != ():
         assert RPC in [n.field for n in docs.lost]
-
-
-# --- circularity: a contradicting efficiency class is an error, whatever else is given ---------
-
-
-def test_contradicting_efficiency_class_is_an_error_with_declared_rates() -> None:
-    """CHANGELOG / specs/recycling-potential.md: "A stated class that contradicts a known
-    family is an error". With declared rates (``at`` not given, which is what the CLI passes
-    for ``recycling --rates ... --efficiency-class ...``) the stated class is never looked at:
-    'other' for an LFP battery is silently accepted and ignored."""
-    passport = parse_passport(_example("lfp-storage"))
-    with pytest.raises(ValidationError, match="contradicts the chemistry family"):
-        recycling_potential(
-            passport,
-            rates={Element.LITHIUM: Decimal(50)},
-            efficiency_class=ChemistryClass.OTHER,
-        )
-
-
-def test_efficiency_class_of_the_wrong_type_is_refused_with_declared_rates() -> None:
-    passport = parse_passport(_example("lfp-storage"))
-    with pytest.raises(ValidationError, match="must be a ChemistryClass"):
-        recycling_potential(
-            passport,
-            rates={Element.LITHIUM: Decimal(50)},
-            efficiency_class="other",  # type: ignore[arg-type]
-        )
-
-
-# --- docs ---------------------------------------------------------------------------------------
-
-
-def test_mapping_doc_no_longer_says_the_state_of_charge_is_dropped() -> None:
-    """specs/battery-pass-mapping.md ("What does not cross") still lists "the state of charge
-    of the remaining power capability" among the consortium data dropped on import; it is now
-    read into ``state_of_charge_percent``."""
-    text = (ROOT / "specs" / "battery-pass-mapping.md").read_text(encoding="utf-8")
-    flat = " ".join(text.split())
-    assert "the state of charge of the remaining power capability" not in flat

@@ -1,9 +1,11 @@
-"""Review of the deterministic fast loop of the CBOR pre-scan against the general loop.
+"""The deterministic fast loop of the CBOR pre-scan, edge case by edge case, against the
+general loop.
 
 ``_scan_deterministic`` never raises: it returns the tag set (accept) or None (the general loop
-decides). It must never accept what ``_scan_general`` rejects, nor return other tags. These are
-the edge cases of an independent review, each checked directly on the two loops (and on the
-reference copy of the old scanner) under limits small enough to sit exactly at each bound.
+decides). It must never accept what ``_scan_general`` rejects, nor return other tags. Each
+edge case (key order, limits, heads, UTF-8, tags, all short inputs) is checked directly on the
+two loops (and on the reference copy of the old scanner) under limits small enough to sit
+exactly at each bound.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from batterypass.errors import DecodeError
 
 def _load_reference() -> ModuleType:
     path = Path(__file__).with_name("_scan_reference.py")
-    spec = importlib.util.spec_from_file_location("_batterypass_scan_reference_review", path)
+    spec = importlib.util.spec_from_file_location("_batterypass_scan_reference_fast_loop", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,6 @@
-"""Regressions for the findings of the first independent security review."""
+"""Odd and hostile inputs are refused with the documented error, never a crash: times
+without a UTC instant, a successor issued by the wrong operator, a JWK with a non-string
+curve, naive clocks."""
 
 from __future__ import annotations
 
