@@ -86,11 +86,50 @@ def _check_content_type(msg: Sign1Message) -> None:
 
 def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     _check_content_type(msg)
+    return _lookup(msg, trust, at)
+
+
+def _lookup(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
+    """The trusted key that signed ``msg`` at ``at``: by ``x5chain``, else by ``kid``."""
     if msg.x5chain:
         return trust.lookup_x509(list(msg.x5chain), at=at)
     if msg.kid is None:
         raise TrustError("the message names no signer: no kid and no x5chain header")
     return trust.lookup(msg.kid, at=at)
+
+
+def _checked_time(signed: datetime, at: datetime | None, now: datetime | None) -> datetime:
+    """The time the checks are made for: ``at``, else the signed ``iat``, which must not lie
+    in the future of the verifier's clock ``now`` (default: the current time)."""
+    if at is not None:
+        return at
+    clock = now or datetime.now(UTC)
+    if signed > clock + CLOCK_SKEW:
+        raise TrustError(
+            f"the passport claims to be signed at {signed.isoformat()}, in the future "
+            f"of the verifier's clock ({clock.isoformat()})",
+            code="future-issue-time",
+        )
+    return signed
+
+
+def _check_signer(entry: TrustedKey, roles: frozenset[Role], passport: BatteryPassport) -> None:
+    """The signer policy: one of ``roles``, and the organisation that issued the passport."""
+    if not entry.roles & roles:
+        held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
+        wanted = ", ".join(sorted(r.value for r in roles))
+        raise TrustError(
+            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
+            code="signer-role",
+            legal_basis="Art. 77(1)",
+        )
+    if entry.organisation_id != passport.issuer:
+        raise TrustError(
+            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
+            f"issuer is {passport.issuer!r}",
+            code="issuer-mismatch",
+            path=("issuer",),
+        )
 
 
 def _parse(data: bytes) -> Sign1Message:
@@ -171,32 +210,10 @@ def _verify_passport(
     assert signed is not None  # signing_time() raises otherwise
     entry = _signer(msg, trust, at if at is not None else signed)
     payload = msg.verify(entry.public_key)
-    if at is None:
-        clock = now or datetime.now(UTC)
-        if signed > clock + CLOCK_SKEW:
-            raise TrustError(
-                f"the passport claims to be signed at {signed.isoformat()}, in the future "
-                f"of the verifier's clock ({clock.isoformat()})",
-                code="future-issue-time",
-            )
-        at = signed
+    at = _checked_time(signed, at, now)
     passport = cbor.loads(payload)
     _check_claims(claims, passport.issued_at, passport.passport_id, "passport")
-    if not entry.roles & roles:
-        held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
-        wanted = ", ".join(sorted(r.value for r in roles))
-        raise TrustError(
-            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{wanted}]",
-            legal_basis="Art. 77(1)",
-            code="signer-role",
-        )
-    if entry.organisation_id != passport.issuer:
-        raise TrustError(
-            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
-            f"issuer is {passport.issuer!r}",
-            path=("issuer",),
-            code="issuer-mismatch",
-        )
+    _check_signer(entry, roles, passport)
     return VerifiedPassport(
         passport=passport,
         kid=entry.kid,

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from batterypass import codec as sd
 from batterypass.disclosure import (
@@ -40,11 +40,16 @@ from batterypass.disclosure import (
     groups_for,
     open_presentation,
 )
-from batterypass.errors import SignatureError, TrustError
+from batterypass.errors import SignatureError
 from batterypass.keys import Algorithm
-from batterypass.lifecycle import CLOCK_SKEW
 from batterypass.model import AccessGroup, Audience, BatteryPassport, Role
-from batterypass.verify._passport import PASSPORT_SIGNER_ROLES, _check_claims
+from batterypass.verify._passport import (
+    PASSPORT_SIGNER_ROLES,
+    _check_claims,
+    _check_signer,
+    _checked_time,
+    _lookup,
+)
 from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["VerifiedPresentation", "verify_presentation"]
@@ -98,24 +103,10 @@ def verify_presentation(
     claims = msg.signing_time()
     signed = claims.iat
     assert signed is not None  # signing_time() raises otherwise
-    when = at if at is not None else signed
-    if msg.x5chain:
-        entry = trust.lookup_x509(list(msg.x5chain), at=when)
-    elif msg.kid is None:
-        raise TrustError("the message names no signer: no kid and no x5chain header")
-    else:
-        entry = trust.lookup(msg.kid, at=when)
+    entry = _lookup(msg, trust, at if at is not None else signed)
     # Step 4.
     verified = msg.verify(entry.public_key)
-    if at is None:
-        clock = now or datetime.now(UTC)
-        if signed > clock + CLOCK_SKEW:
-            raise TrustError(
-                f"the passport claims to be signed at {signed.isoformat()}, in the future of "
-                f"the verifier's clock ({clock.isoformat()})",
-                code="future-issue-time",
-            )
-        at = signed
+    at = _checked_time(signed, at, now)
     # Step 5: the payload, now authenticated.
     payload = sd.decode_disclosable_payload(verified)
     public = sd.assemble_disclosed(payload.document, ())
@@ -138,22 +129,7 @@ def verify_presentation(
     # Step 8.
     passport = sd.assemble_disclosed(payload.document, disclosed) if disclosed else public
     # Step 9.
-    roles = frozenset(allowed_roles)
-    if not entry.roles & roles:
-        held = ", ".join(sorted(r.value for r in entry.roles)) or "none"
-        want = ", ".join(sorted(r.value for r in roles))
-        raise TrustError(
-            f"signer {entry.kid} holds roles [{held}]; a passport needs one of [{want}]",
-            code="signer-role",
-            legal_basis="Art. 77(1)",
-        )
-    if entry.organisation_id != passport.issuer:
-        raise TrustError(
-            f"signer {entry.kid} belongs to {entry.organisation_id!r}, but the passport's "
-            f"issuer is {passport.issuer!r}",
-            code="issuer-mismatch",
-            path=("issuer",),
-        )
+    _check_signer(entry, frozenset(allowed_roles), passport)
     return VerifiedPresentation(
         passport=passport,
         groups=shown | {AccessGroup.PUBLIC},
