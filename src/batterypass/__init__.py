@@ -12,11 +12,11 @@ stack pulls in pydantic, cbor2 and cryptography). Everything else lives in the s
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+# Not ``typing.TYPE_CHECKING``: importing ``typing`` would cost more than the rest of this
+# module (type checkers treat a module-level ``TYPE_CHECKING = False`` the same way).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from batterypass.cose import sign_passport
     from batterypass.disclosure import issue_disclosable, present
@@ -71,11 +71,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'batterypass' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(__import__(module, fromlist=[name]), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
