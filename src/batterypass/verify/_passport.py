@@ -84,11 +84,6 @@ def _check_content_type(msg: Sign1Message) -> None:
         )
 
 
-def _signer(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
-    _check_content_type(msg)
-    return _lookup(msg, trust, at)
-
-
 def _lookup(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     """The trusted key that signed ``msg`` at ``at``: by ``x5chain``, else by ``kid``."""
     if msg.x5chain:
@@ -96,6 +91,20 @@ def _lookup(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     if msg.kid is None:
         raise TrustError("the message names no signer: no kid and no x5chain header")
     return trust.lookup(msg.kid, at=at)
+
+
+def _authenticate(
+    msg: Sign1Message, trust: TrustStore, at: datetime | None, now: datetime | None
+) -> tuple[SignedClaims, TrustedKey, bytes, datetime]:
+    """The signature steps shared by the verifiers: the signed claims, the key trusted at the
+    signing time (``at``, or the signed ``iat``), the payload that key signed (only the
+    protected header is read before the signature holds) and the time the checks are for."""
+    claims = msg.signing_time()
+    signed = claims.iat
+    assert signed is not None  # signing_time() raises otherwise
+    entry = _lookup(msg, trust, at if at is not None else signed)
+    payload = msg.verify(entry.public_key)
+    return claims, entry, payload, _checked_time(signed, at, now)
 
 
 def _checked_time(signed: datetime, at: datetime | None, now: datetime | None) -> datetime:
@@ -205,12 +214,7 @@ def _verify_passport(
             "detached payloads are not used for passports",
             code="not-a-passport",
         )
-    claims = msg.signing_time()
-    signed = claims.iat
-    assert signed is not None  # signing_time() raises otherwise
-    entry = _signer(msg, trust, at if at is not None else signed)
-    payload = msg.verify(entry.public_key)
-    at = _checked_time(signed, at, now)
+    claims, entry, payload, at = _authenticate(msg, trust, at, now)
     passport = cbor.loads(payload)
     _check_claims(claims, passport.issued_at, passport.passport_id, "passport")
     _check_signer(entry, roles, passport)

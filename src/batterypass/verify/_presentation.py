@@ -45,10 +45,9 @@ from batterypass.keys import Algorithm
 from batterypass.model import AccessGroup, Audience, BatteryPassport, Role
 from batterypass.verify._passport import (
     PASSPORT_SIGNER_ROLES,
+    _authenticate,
     _check_claims,
     _check_signer,
-    _checked_time,
-    _lookup,
 )
 from batterypass.verify._trust import TrustStore, _require_aware
 
@@ -99,14 +98,9 @@ def verify_presentation(
     msg = opened.sign1
     if msg.payload is None:
         raise SignatureError("detached payloads are not used for passports", code="not-a-passport")
-    # Step 3: only the protected header is read to pick the key and the time.
-    claims = msg.signing_time()
-    signed = claims.iat
-    assert signed is not None  # signing_time() raises otherwise
-    entry = _lookup(msg, trust, at if at is not None else signed)
-    # Step 4.
-    verified = msg.verify(entry.public_key)
-    at = _checked_time(signed, at, now)
+    # Steps 3 and 4: only the protected header is read to pick the key and the time, then
+    # the signature is checked.
+    claims, entry, verified, at = _authenticate(msg, trust, at, now)
     # Step 5: the payload, now authenticated.
     payload = sd.decode_disclosable_payload(verified)
     public = sd.assemble_disclosed(payload.document, ())
