@@ -21,7 +21,7 @@ SRC = ROOT / "src" / "batterypass"
 TABLE = ROOT / "specs" / "error-codes.md"
 
 # Every package whose modules define error classes, so that __subclasses__ sees them all.
-for _name in ("cli", "cose", "disclosure", "lifecycle", "verify", "keys"):
+for _name in ("cli", "cose", "disclosure", "interop", "keys", "lifecycle", "service", "verify"):
     importlib.import_module(f"batterypass.{_name}")
 
 

@@ -1,7 +1,8 @@
 """Actor roles of the battery life cycle (Regulation (EU) 2023/1542).
 
 The roles are part of the model: trust files name them; the event policy
-(``EventPolicy``) and the verifiers' ``allowed_roles`` check them. The public spelling is ``batterypass.model.Role`` (also ``batterypass.Role``).
+(``EventPolicy``) and the verifiers' ``allowed_roles`` check them. The public spelling is
+``batterypass.model.Role`` (also ``batterypass.Role``).
 """
 
 from __future__ import annotations
