@@ -31,9 +31,7 @@ def test_serve_demo_serves_the_three_examples() -> None:
             assert got.issued_at >= passport.issued_at
             same_time = got.model_copy(update={"issued_at": passport.issued_at})
             assert same_time == passport.view(Audience.PUBLIC)
-            cose = httpx.get(
-                f"{base}/passports/{passport.passport_id}?format=cose", timeout=10
-            )
+            cose = httpx.get(f"{base}/passports/{passport.passport_id}?format=cose", timeout=10)
             assert cose.status_code == 200
             assert cose.headers["content-type"] == "application/cose"
             page = httpx.get(

@@ -185,7 +185,9 @@ def ingest_event(
     if sequence is not None and sequence < len(stored):
         raise ConflictError(
             f"the event has sequence {sequence}, but the log holds {len(stored)} events already",
-            head=row.head,
+            # ``row`` was read before the events: another writer may have appended in between,
+            # so the head is read again (the answer names the head the loser must build on).
+            head=store.head(passport_id),
         )
     report = verify_log(
         [*stored, body],
