@@ -468,3 +468,54 @@ def test_chinese_data_never_count_as_gaps() -> None:
     dual = _dual()
     assert completeness(bare).gaps == completeness(dual).gaps
     assert completeness(bare).checked == completeness(dual).checked
+
+
+# --- second use -----------------------------------------------------------------------------
+
+
+def test_a_successor_passport_re_codes_the_battery_and_keeps_the_original_code() -> None:
+    """A repurposer re-codes the pack (GB/T 34014-2017 clause 4.2) through the changes of
+    ``successor_passport``; the old code becomes the original code."""
+    from datetime import UTC, datetime
+
+    from batterypass.cose import sign_passport
+    from batterypass.keys import PrivateKey
+    from batterypass.lifecycle import encode_event, next_event, successor_passport
+
+    dual = json.loads(
+        (ROOT / "examples/passports/ev-dual-market.json").read_text(), parse_float=Decimal
+    )
+    original = parse_passport(dual)
+    old = original.china.gbt34014_code
+    assert old is not None
+    event = next_event(
+        [],
+        event_type="repurposed",
+        payload={"application": "stationary energy storage"},
+        actor=original.issuer,
+        time=datetime(2032, 9, 1, tzinfo=UTC),
+        signed_passport=sign_passport(
+            original, PrivateKey.from_file(ROOT / "examples/keys/ev-maker.DEMO-ONLY.key")
+        ),
+    )
+    new_code = _code(maker="R2U", year="M", month="9", day="1")
+    successor = successor_passport(
+        original,
+        encode_event(event),
+        status="repurposed",
+        passport_id="urn:uuid:3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        issuer=original.issuer,
+        issued_at=datetime(2032, 9, 2, tzinfo=UTC),
+        changes={
+            "general": {"category": "industrial", "stationary_energy_storage": True},
+            "performance": {"capacity_threshold_for_exhaustion_percent": None},
+            "china": {
+                "gbt34014_code": new_code,
+                "gbt34014_original_code": old,
+                "carbon_footprint": None,
+            },
+        },
+    )
+    assert successor.china.gbt34014_code == new_code
+    assert successor.china.gbt34014_original_code == old
+    assert successor.china.gbt34014_components == original.china.gbt34014_components
