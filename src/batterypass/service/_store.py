@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from batterypass.errors import BatteryPassError
 from batterypass.service._errors import ChainHead, ConflictError, StoreUnavailableError
@@ -196,9 +196,12 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except (OperationalError, InterfaceError) as e:
-            # The database is down, restarting, or locked beyond the busy timeout: a retryable
-            # condition for the client (503), never a bad-input error and never a 500.
+        except IntegrityError:
+            raise  # a lost compare-and-set: the write methods turn it into a conflict
+        except DBAPIError as e:
+            # The database is down, restarting, locked beyond the busy timeout, or its file is
+            # unreadable: a condition for the operator and a retry for the client (503), never
+            # a bad-input error and never a 500.
             raise StoreUnavailableError(
                 f"the database is unavailable ({type(e.orig).__name__}); retry later"
             ) from e
