@@ -35,7 +35,7 @@ from batterypass.service._errors import (
 from batterypass.service._html import HtmlContext, html_headers, render_html
 from batterypass.service._ingest import gs1_key, ingest_event, ingest_passport
 from batterypass.service._problems import problem, problem_for
-from batterypass.service._reads import PassportRead, load_read
+from batterypass.service._reads import PassportRead, VerifyCache, load_read
 from batterypass.service._settings import Settings
 from batterypass.service._store import Store, open_store
 from batterypass.service._tokens import Caller, authenticate
@@ -259,6 +259,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.store = the_store
     app.state.settings = settings
+    verify_cache: VerifyCache = {}
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
 
     @app.exception_handler(BatteryPassError)
@@ -384,6 +385,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             passport_id,
             caller=caller,
             now=settings.clock(),
+            cache=verify_cache,
             with_lifecycle=media == HTML,
         )
         base = _base(settings, request)
@@ -498,7 +500,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     def get_events(passport_id: str, request: Request) -> Response:
         caller = caller_of(request)
         read = load_read(
-            the_store, settings, _check_id(passport_id), caller=caller, now=settings.clock()
+            the_store,
+            settings,
+            _check_id(passport_id),
+            caller=caller,
+            now=settings.clock(),
+            cache=verify_cache,
         )
         if AccessGroup.INDIVIDUAL not in VISIBILITY[read.audience]:
             raise _need_audience(read.audience, "the event log (status, usage, state of health)")
@@ -548,7 +555,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     def get_label(passport_id: str, request: Request) -> Response:
         read = load_read(
-            the_store, settings, _check_id(passport_id), caller=None, now=settings.clock()
+            the_store,
+            settings,
+            _check_id(passport_id),
+            caller=None,
+            now=settings.clock(),
+            cache=verify_cache,
         )
         if read.failure is not None:
             raise read.failure
@@ -563,7 +575,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     def get_qr(passport_id: str, request: Request) -> Response:
         read = load_read(
-            the_store, settings, _check_id(passport_id), caller=None, now=settings.clock()
+            the_store,
+            settings,
+            _check_id(passport_id),
+            caller=None,
+            now=settings.clock(),
+            cache=verify_cache,
         )
         return Response(
             qr_svg(_page_uri(_base(settings, request), read)), media_type="image/svg+xml"

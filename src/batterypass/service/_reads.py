@@ -4,6 +4,8 @@ audience (:class:`PassportRead`). The library does every check; the view comes f
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,9 +19,19 @@ from batterypass.service._ingest import verified_lineage
 from batterypass.service._settings import Settings
 from batterypass.service._store import PassportRow, Store
 from batterypass.service._tokens import Caller
-from batterypass.service._verify import Kind, verify_log, verify_stored
+from batterypass.service._verify import Kind, Verified, verify_log, verify_stored
 
-__all__ = ["PassportRead", "SignerInfo", "load_read"]
+__all__ = ["MAX_CACHED", "PassportRead", "SignerInfo", "VerifyCache", "load_read"]
+
+VerifyCache = MutableMapping[tuple[str, str], tuple[Verified, datetime]]
+"""Verified views by (SHA-256 of the stored bytes, audience), with when they were verified.
+
+Sound for the life of one app: its trust store never changes (a new trust file means a new
+app), and without an ``at`` a passport is checked at its own signing time, so a result that
+passed stays passed (the only clock check, "not issued in the future", can only become true).
+Failures are not cached."""
+
+MAX_CACHED = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +95,7 @@ def load_read(
     caller: Caller | None,
     now: datetime,
     with_lifecycle: bool = False,
+    cache: VerifyCache | None = None,
 ) -> PassportRead:
     """Load ``passport_id`` and verify it now for the caller's audience; :class:`NotFoundError`
     for an unknown id. A passport that no longer verifies is returned with ``failure``."""
@@ -94,8 +107,20 @@ def load_read(
     signer: SignerInfo | None = None
     failure: BatteryPassError | None = None
     passport: BatteryPassport | None
+    checked_at = now
     try:
-        verified = verify_stored(row.body, kind, trust=settings.trust, audience=audience, now=now)
+        key = (hashlib.sha256(row.body).hexdigest(), audience.value)
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            verified = verify_stored(
+                row.body, kind, trust=settings.trust, audience=audience, now=now
+            )
+            if cache is not None:
+                if len(cache) >= MAX_CACHED:
+                    cache.clear()
+                cache[key] = (verified, now)
+        else:
+            verified, checked_at = hit
         passport = verified.passport
         signer = SignerInfo(
             verified.kid, verified.organisation_id, verified.signed_at, str(verified.algorithm)
@@ -128,7 +153,7 @@ def load_read(
         passport=passport,
         signer=signer,
         failure=failure,
-        checked_at=now,
+        checked_at=checked_at,
         version=row.head.version,
         event_count=row.head.event_count,
         predecessor_id=row.predecessor_id,
