@@ -488,3 +488,38 @@ def test_axe_catches_what_it_should(browser: Any) -> None:
     )
     ids = {v["id"] for v in serious(run_axe(browser))}
     assert "image-alt" in ids
+
+
+def test_download_and_verify_offline_as_the_page_says(
+    browser: Any, demo: Demo, tmp_path: Path
+) -> None:
+    # A person follows the page: downloads the signed passport and the trust list under the
+    # names it gives, and runs the command it shows. The e-bike passport is disclosable, so
+    # the public gets a signed presentation of its own.
+    from selenium.webdriver.common.by import By
+
+    _headers(browser, {})
+    browser.get(demo.urls["lmt-ebike"])
+    links = {
+        a.get_attribute("download"): a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "a[download]")
+    }
+    command = browser.find_element(By.CSS_SELECTOR, "pre.command").text.split()
+    assert command[:2] == ["batterypass", "verify"]
+    assert set(links) == {command[2], command[4]}
+    for name, href in links.items():
+        with urllib.request.urlopen(href, timeout=10) as answer:
+            (tmp_path / name).write_bytes(answer.read())
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    verified = subprocess.run(
+        [sys.executable, "-m", "batterypass", *command[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "9a2e4c71-d3f8-4b6a-a1c5-3e7f9b2d4c08" in verified.stdout + verified.stderr
