@@ -405,6 +405,29 @@ def test_revoked_signer_no_longer_verifies_on_read(make_service, ev_signed: byte
     assert "NOT VERIFIED" in page.text
 
 
+def test_revoked_disclosable_passport_page_is_red_with_group_1_only(
+    make_service, keys: dict[str, PrivateKey], trust
+) -> None:  # type: ignore[no-untyped-def]
+    # The page of a disclosable passport that no longer verifies says so (not a 422), and
+    # shows, unverified, only its clear group 1 - even to an audience that sees more.
+    passport = load_example("ev-nmc")
+    first = make_service()
+    body = issue_disclosable(passport, keys["ev-maker"]).to_bytes()
+    r = first.client.put(
+        f"/passports/{EV_ID}", content=body, headers={**COSE, **first.token(EV_ISSUER)}
+    )
+    assert r.status_code == 201, r.text
+    kid = keys["ev-maker"].kid
+    second = make_service(trust=trust.revoke(kid, at=passport.issued_at - timedelta(days=1)))
+    _problem(second.client.get(f"/passports/{EV_ID}?format=json"), 422)
+    li = second.token("urn:repairer", Audience.LEGITIMATE_INTEREST)
+    page = second.client.get(f"/passports/{EV_ID}?format=html", headers=li)
+    assert page.status_code == 200
+    assert "NOT VERIFIED" in page.text
+    assert "EVP-75 NMC811" in page.text  # group 1, in clear
+    assert "EVP75-MOD-12S2P-A" not in page.text  # group 2 is never shown unverified
+
+
 def test_changes_feed_needs_every_group(service: Service, ev_signed: bytes) -> None:
     _put(service, ev_signed)
     _problem(service.client.get("/changes"), 401)

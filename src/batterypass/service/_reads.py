@@ -9,7 +9,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from batterypass.codec import cbor
+from batterypass.codec import assemble_disclosed, cbor, decode_disclosable_payload
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError
 from batterypass.lifecycle import VerifiedChain
@@ -82,9 +82,12 @@ def _unverified_view(row: PassportRow, audience: Audience) -> BatteryPassport | 
             return None
         if row.kind == "signed":
             return cbor.loads(payload).view(audience)
+        # A disclosable passport: its group 1, which is in clear (nothing more is shown
+        # unverified, whatever the audience).
+        public = assemble_disclosed(decode_disclosable_payload(payload).document, ())
+        return public.view(audience)
     except BatteryPassError:
         return None
-    return None
 
 
 def load_read(
