@@ -412,3 +412,81 @@ def test_the_repaired_copy_differs_from_the_sample_in_five_values_only() -> None
     repaired["identification"]["category"] = sample["identification"]["category"]
     repaired["metadata"]["issueDate"] = sample["metadata"]["issueDate"]
     assert repaired == sample
+
+
+# ---------------------------------------------------------------- more quirks
+
+
+def test_a_catena_x_operator_issues_and_signs(ev_passport: BatteryPassport) -> None:
+    """An imported Catena-X passport keeps its BPNL issuer, and a key trusted for that BPNL
+    signs it."""
+    from batterypass.cose import sign_passport
+    from batterypass.keys import Algorithm, PrivateKey
+    from batterypass.model import Role
+    from batterypass.verify import TrustStore, verify_passport
+
+    p = cx.import_catena_x(cx.read_catena_x_file(REPAIRED))
+    key = PrivateKey.generate(Algorithm.ED25519)
+    trust = TrustStore().add_key(
+        key.public_key(),
+        organisation_id="BPNL0123456789ZZ",
+        roles=(Role.MANUFACTURER,),
+        not_before=datetime(2000, 1, 1, tzinfo=UTC),
+        not_after=datetime(2100, 1, 1, tzinfo=UTC),
+    )
+    assert verify_passport(sign_passport(p, key), trust=trust).passport == p
+
+
+def test_carbon_footprint_stages_and_what_is_dropped(ev_passport: BatteryPassport) -> None:
+    doc = cx.export_catena_x(ev_passport)
+    entries = doc["sustainability"]["carbonFootprint"]
+    c = ev_passport.carbon_footprint
+    by_stage = {e["lifecycle"]: e for e in entries}
+    assert by_stage["total"]["value"] == c.total_kg_co2e_per_kwh
+    assert by_stage["total"]["performanceClass"] == c.performance_class
+    assert by_stage["main product production"]["value"] == c.main_production_kg_co2e_per_kwh
+    assert {e["type"] for e in entries} == {"Climate Change Total"}
+    doc["sustainability"]["carbonFootprint"].append(
+        {"lifecycle": "total", "type": "Water Use", "value": 1, "unit": "m3"}
+    )
+    notes: list[str] = []
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    assert back.carbon_footprint.total_kg_co2e_per_kwh == c.total_kg_co2e_per_kwh
+    assert any("carbonFootprint/" in n and "footprint dropped" in n for n in notes)
+    doc["sustainability"]["carbonFootprint"].append(dict(by_stage["total"]))
+    with pytest.raises(ValidationError, match="stage 'total' given twice"):
+        cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+
+
+def test_documents_keep_title_url_and_media_type(ev_passport: BatteryPassport) -> None:
+    data = ev_passport.model_dump(mode="python", exclude_none=True)
+    data["labels"]["test_reports"] = [
+        {"title": "Test report", "url": "https://r.example/1.pdf", "media_type": "application/pdf"},
+        {"title": "T" * 101, "url": "https://r.example/2"},
+    ]
+    p = parse_passport(data)
+    doc = cx.export_catena_x(p)
+    assert doc["conformity"]["resultOfTestReport"][0] == {
+        "contentType": "application/pdf",
+        "header": "Test report",
+        "content": "https://r.example/1.pdf",
+    }
+    assert doc["conformity"]["resultOfTestReport"][1]["contentType"] == "URL"
+    assert ("/conformity/resultOfTestReport/1/header", "maxLength") in reported(doc)
+    assert schema_errors(doc, "6.1.0") == reported(doc)
+    back = cx.import_catena_x(doc, issued_at=p.issued_at)
+    assert back.labels.test_reports == p.labels.test_reports
+
+
+def test_manufacturer_facility_and_predecessor_are_written_and_dropped_on_import(
+    ev_passport: BatteryPassport,
+) -> None:
+    doc = cx.export_catena_x(ev_passport)
+    assert doc["operation"]["manufacturer"]["manufacturer"] == ev_passport.general.manufacturer.id
+    doc["metadata"]["predecessor"] = "urn:uuid:6f1c2a7e-3b4d-4e8f-9a10-2b3c4d5e6f71"
+    notes: list[str] = []
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    assert back.general.manufacturer is None
+    assert back.predecessor_passport_id is None
+    assert any("/metadata/predecessor: predecessor" in n and "Art. 77(7)" in n for n in notes)
+    assert any("/operation/manufacturer/manufacturer: manufacturer" in n for n in notes)

@@ -1056,7 +1056,7 @@ def import_catena_x(
         imp.fail(_D, "/specVersion", f"{spec!r}: batterypass reads battery pass 6.0.0 and 6.1.0")
     if clean is BAD:
         _raise(imp)
-    _note_identifier_patterns(imp, clean)
+    _note_relaxed_rules(imp, clean)
     _rules.import_rules(RULES, {_D: clean}, imp)
     if issued_at is None:
         text = _rules.get_pointer(clean, "/metadata/issueDate")[1]
@@ -1114,9 +1114,9 @@ def import_catena_x(
     return passport
 
 
-def _note_identifier_patterns(imp: Importer, doc: Mapping[str, Any]) -> None:
+def _note_relaxed_rules(imp: Importer, doc: Mapping[str, Any]) -> None:
     """A note for each identifier that breaks the schema's pattern (read all the same, if the
-    passport model accepts it)."""
+    passport model accepts it) and each text over the schema's length limit."""
     strict = structure()
 
     def walk(strict_typ: Any, value: Any, here: str, template: str) -> None:
@@ -1127,19 +1127,25 @@ def _note_identifier_patterns(imp: Importer, doc: Mapping[str, Any]) -> None:
         elif isinstance(strict_typ, List) and isinstance(value, list):
             for i, item in enumerate(value):
                 walk(strict_typ.item, item, f"{here}/{i}", f"{template}/*")
-        elif (
-            template in IDENTIFIERS
-            and isinstance(strict_typ, Str)
-            and isinstance(value, str)
-            and strict_typ.pattern
-            and not re.search(strict_typ.pattern, value)
-        ):
-            imp.note(
-                _D,
-                here,
-                f"{value!r} does not match the schema's pattern "
-                f"{strict_typ.pattern}; read as a batterypass identifier",
-            )
+        elif isinstance(strict_typ, Str) and isinstance(value, str):
+            if (
+                template in IDENTIFIERS
+                and strict_typ.pattern
+                and not re.search(strict_typ.pattern, value)
+            ):
+                imp.note(
+                    _D,
+                    here,
+                    f"{value!r} does not match the schema's pattern {strict_typ.pattern}; "
+                    "read as a batterypass identifier",
+                )
+            if strict_typ.max_length is not None and len(value) > strict_typ.max_length:
+                imp.note(
+                    _D,
+                    here,
+                    f"longer than the schema's {strict_typ.max_length} characters; read all "
+                    "the same",
+                )
 
     walk(strict, doc, "", "")
 

@@ -54,7 +54,8 @@ the deviation, so that what export wrote verbatim reads back."""
 
 @functools.cache
 def import_structure() -> Obj:
-    """:func:`structure` without the identifier patterns of :data:`IDENTIFIERS`."""
+    """:func:`structure` without the identifier patterns of :data:`IDENTIFIERS` and without
+    length limits (both reported as notes by the importer)."""
 
     def relax(typ: Type, here: str) -> Type:
         if isinstance(typ, Obj):
@@ -66,6 +67,9 @@ def import_structure() -> Obj:
             return List(relax(typ.item, f"{here}/*"))
         if isinstance(typ, Str) and here in IDENTIFIERS:
             return STR
+        if isinstance(typ, Str) and typ.max_length is not None:
+            # A document header over 100 characters reads back (with a note), as exported.
+            return Str(typ.pattern, None) if typ.pattern else STR
         return typ
 
     shape = relax(structure(), "")
