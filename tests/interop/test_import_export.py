@@ -280,7 +280,8 @@ def test_import_checks_the_envelope(ev_passport: BatteryPassport) -> None:
         (
             dm.GENERAL,
             "/operatorInformation/identifier",
-            "needed for the passport's issuer: give this identifier or issuer=",
+            "needed for the passport's issuer: give this identifier (or the manufacturer's) "
+            "or issuer=",
         ),
     }
     error = _error(docs, ev_passport, passport_id="urn:example:other")

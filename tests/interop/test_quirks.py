@@ -428,7 +428,9 @@ def test_quirk_warranty_period_as_xsd_gmonth(
         docs[dm.GENERAL]["warrentyPeriod"] = text
         notes: list[str] = []
         assert back(docs, p, notes).general.warranty_period_months == expected
-        assert len(notes) == (1 if text.startswith("--") and text[4:] else 0)
+        # A gMonth is always read with a note (a month of the year taken as a period), and
+        # its time zone with another.
+        assert len(notes) == (0 if text.startswith("P") else 2 if text[4:] else 1)
     docs[dm.GENERAL]["warrentyPeriod"] = "June"
     assert (
         dm.GENERAL,
@@ -620,12 +622,19 @@ def test_quirk_postal_addresses_without_a_locality(ev_passport: BatteryPassport)
         "10719",
         "Berlin",
     )
-    place.update(streetAddress="Hindenburgstr. 10", addressCountry="Germany")
+    place.update(streetAddress="Hindenburgstr. 10, Berlin", addressCountry="Germany")
+    notes: list[str] = []
+    assert back(docs, ev_passport, notes).general.manufacturing_place.address.country == "DE"  # type: ignore[union-attr]
+    assert (
+        f"{dm.GENERAL} /manufacturingPlace/addressCountry: country name 'Germany' read as its "
+        "ISO 3166-1 code 'DE'"
+    ) in notes
+    place.update(streetAddress="Hindenburgstr. 10", addressCountry="Germania")
     assert pointers(import_error(docs, ev_passport)) == {
         (
             dm.GENERAL,
             "/manufacturingPlace/addressCountry",
-            "'Germany' is no ISO 3166-1 alpha-2 country code (e.g. 'DE'), which batterypass needs",
+            "'Germania' is no ISO 3166-1 alpha-2 country code (e.g. 'DE'), which batterypass needs",
         ),
         (
             dm.GENERAL,

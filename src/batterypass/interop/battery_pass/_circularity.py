@@ -14,7 +14,7 @@ from typing import Any, Final
 from batterypass.interop._rules import SAME, Rule, Verbatim
 from batterypass.interop._shape import pointer as ptr
 from batterypass.interop._units import tidy
-from batterypass.interop.battery_pass._common import Exporter, Importer
+from batterypass.interop.battery_pass._common import Exporter, Importer, email_problem
 from batterypass.interop.battery_pass._schema import CIRCULARITY
 from batterypass.model import Element
 
@@ -243,6 +243,10 @@ def read(imp: Importer, doc: Mapping[str, Any]) -> None:
                 "email": entry.get("emailAddressOfSupplier"),
                 "url": entry.get("supplierWebAddress"),
             }
+            email = source["email"]
+            if isinstance(email, str) and (problem := email_problem(email)) is not None:
+                imp.fail(a, ptr(here, "emailAddressOfSupplier"), problem)
+                source["email"] = None
             if isinstance(entry.get("addressOfSupplier"), Mapping):
                 source["address"] = imp.address(
                     a,
@@ -307,13 +311,23 @@ def read(imp: Importer, doc: Mapping[str, Any]) -> None:
                     else None
                 ),
             }
+            total = item["total_percent"]
+            if isinstance(total, Decimal) and total > 100:
+                # The total is read as pre + post; say so at the entry, not at one share.
+                imp.fail(
+                    a,
+                    here,
+                    f"preConsumerShare {pre} % + postConsumerShare {post} % = {total} %: the "
+                    "recycled shares of one material cannot exceed 100 %",
+                )
+                item["total_percent"] = None
             for ours, theirs in (
                 ("material", "recycledMaterial"),
                 ("pre_consumer_percent", "preConsumerShare"),
                 ("post_consumer_percent", "postConsumerShare"),
-                ("total_percent", "postConsumerShare"),
+                ("total_percent", ""),
             ):
-                imp.at((*path, ours), a, ptr(here, theirs))
+                imp.at((*path, ours), a, ptr(here, theirs) if theirs else here)
             imp.at(path, a, here)
             recycled.append({k: v for k, v in item.items() if v is not None})
         imp.put(("circularity", "recycled_content"), recycled, a, "/recycledContent")

@@ -276,14 +276,27 @@ def _envelope(
         imp.out[field] = given
         imp.origin[(field,)] = ("import_aspects", f"{field}=")
     if issuer is None:
-        operator = imp.out.get("general", {}).get("operator", {})
-        issuer = operator.get("id")
-        if issuer is None:
+        general = imp.out.get("general", {})
+        issuer = general.get("operator", {}).get("id")
+        if issuer is None and general.get("manufacturer", {}).get("id") is not None:
+            # No operator in the documents (the CLI export of an example without one): the
+            # manufacturer, an economic operator too, is the next default; issuer= overrides.
+            issuer = general["manufacturer"]["id"]
+            imp.origin[("issuer",)] = imp.origin.get(
+                ("general", "manufacturer", "id"), (GENERAL, "/manufacturerInformation/identifier")
+            )
+            imp.note(
+                GENERAL,
+                "/manufacturerInformation/identifier",
+                "no operator: the manufacturer's identifier taken as the passport's issuer",
+            )
+        elif issuer is None:
             imp.origin[("issuer",)] = (GENERAL, "/operatorInformation/identifier")
             imp.fail(
                 GENERAL,
                 "/operatorInformation/identifier",
-                "needed for the passport's issuer: give this identifier or issuer=",
+                "needed for the passport's issuer: give this identifier (or the manufacturer's) "
+                "or issuer=",
             )
         else:
             imp.origin[("issuer",)] = imp.origin.get(

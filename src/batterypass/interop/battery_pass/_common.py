@@ -21,6 +21,76 @@ from batterypass.model import BatteryPassport, DocumentRef, PostalAddress
 _INTENDED_EMAIL: Final = re.compile(r"^[\w.-]+@[\w.-]+\.[A-Za-z]{2,}$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
 
+# Country names seen where the consortium wants an ISO 3166-1 alpha-2 code (its own sample
+# says "Germany"): the EU and EEA states, Switzerland, the United Kingdom and the largest
+# battery-producing countries, by English short name and a few native names. Others are
+# refused with the request for the code.
+COUNTRY_NAMES: Final[Mapping[str, str]] = {
+    name.casefold(): code
+    for code, names in (
+        ("AT", ("Austria", "Österreich")),
+        ("BE", ("Belgium", "België", "Belgique")),
+        ("BG", ("Bulgaria",)),
+        ("HR", ("Croatia",)),
+        ("CY", ("Cyprus",)),
+        ("CZ", ("Czechia", "Czech Republic", "Česko")),
+        ("DK", ("Denmark", "Danmark")),
+        ("EE", ("Estonia",)),
+        ("FI", ("Finland", "Suomi")),
+        ("FR", ("France",)),
+        ("DE", ("Germany", "Deutschland")),
+        ("GR", ("Greece",)),
+        ("HU", ("Hungary", "Magyarország")),
+        ("IE", ("Ireland",)),
+        ("IT", ("Italy", "Italia")),
+        ("LV", ("Latvia",)),
+        ("LT", ("Lithuania",)),
+        ("LU", ("Luxembourg",)),
+        ("MT", ("Malta",)),
+        ("NL", ("Netherlands", "Nederland", "The Netherlands")),
+        ("PL", ("Poland", "Polska")),
+        ("PT", ("Portugal",)),
+        ("RO", ("Romania",)),
+        ("SK", ("Slovakia",)),
+        ("SI", ("Slovenia",)),
+        ("ES", ("Spain", "España")),
+        ("SE", ("Sweden", "Sverige")),
+        ("IS", ("Iceland",)),
+        ("LI", ("Liechtenstein",)),
+        ("NO", ("Norway", "Norge")),
+        ("CH", ("Switzerland", "Schweiz", "Suisse")),
+        ("GB", ("United Kingdom",)),
+        ("US", ("United States", "United States of America")),
+        ("CN", ("China",)),
+        ("JP", ("Japan",)),
+        ("KR", ("South Korea", "Republic of Korea")),
+        ("IN", ("India",)),
+        ("CA", ("Canada",)),
+        ("MX", ("Mexico",)),
+        ("BR", ("Brazil",)),
+        ("TR", ("Türkiye", "Turkey")),
+        ("MA", ("Morocco",)),
+        ("RS", ("Serbia",)),
+        ("VN", ("Viet Nam", "Vietnam")),
+        ("TH", ("Thailand",)),
+        ("ID", ("Indonesia",)),
+        ("MY", ("Malaysia",)),
+        ("AU", ("Australia",)),
+    )
+    for name in names
+}
+
+
+def email_problem(value: str) -> str | None:
+    """What is wrong with an e-mail address's local part (RFC 5322 dot-atom: no dot at
+    either end, no two dots in a row), if anything."""
+    local = value.rpartition("@")[0]
+    if local.startswith(".") or local.endswith("."):
+        return f"{value!r} is no e-mail address: its local part starts or ends with a dot"
+    if ".." in local:
+        return f"{value!r} is no e-mail address: its local part has two dots in a row"
+    return None
+
 
 def timestamp(dt: datetime) -> str:
     return dt.isoformat()
@@ -232,6 +302,10 @@ class Email:
         return value
 
     def read(self, value: Any, rule: _rules.Rule, pointer: str, source: _rules.Source) -> Any:
+        problem = email_problem(value)
+        if problem is not None:
+            source.fail(rule.aspect, pointer, problem)
+            return _rules.INVALID
         return value
 
 
@@ -361,6 +435,15 @@ class Importer:
         line = value.get("streetAddress")
         if isinstance(line, str):
             street, city = split_street_line(line, postal if isinstance(postal, str) else None)
+        if isinstance(country, str) and not _COUNTRY.match(country):
+            code = COUNTRY_NAMES.get(country.strip().casefold())
+            if code is not None:
+                self.note(
+                    aspect,
+                    ptr(pointer, "addressCountry"),
+                    f"country name {country!r} read as its ISO 3166-1 code {code!r}",
+                )
+                country = code
         if isinstance(country, str) and not _COUNTRY.match(country):
             self.fail(
                 aspect,

@@ -175,6 +175,12 @@ def read(imp: Importer, doc: Mapping[str, Any]) -> None:
         months = None
         if m := _GMONTH.match(text):
             months = int(m.group(1))
+            imp.note(
+                a,
+                "/warrentyPeriod",
+                f"{text!r} is an xsd:gMonth (a month of the year); read as a period of "
+                f"{months} months, the consortium's evident intent",
+            )
             if m.group(2):
                 imp.note(a, "/warrentyPeriod", f"time zone {m.group(2)!r} of the gMonth dropped")
         elif m := _MONTHS_DURATION.match(text):

@@ -691,7 +691,7 @@ export, absent after import."""
 OTHER_FIELDS: Final[Mapping[str, str]] = {
     **dict.fromkeys(NOT_CARRIED, "not carried: no place in the consortium model"),
     "issuer": "no place in the consortium model: an import_aspects parameter (default: the "
-    "operator's identifier)",
+    "operator's identifier, else the manufacturer's)",
     "issued_at": "no place in the consortium model: an import_aspects parameter; written as "
     "the lastUpdate of capacity fade and internal resistance increase",
     "predecessor_passport_id": "lost: no place in the consortium model",

@@ -224,7 +224,11 @@ def read(imp: Importer, doc: Mapping[str, Any]) -> None:
             impact = list(entry.get("hazardousSubstanceImpact", ()))
             item: dict[str, Any] = {
                 "name": entry.get("hazardousSubstanceName"),
-                "cas_number": entry.get("hazardousSubstanceIdentifier"),
+                "cas_number": _cas(
+                    imp,
+                    entry.get("hazardousSubstanceIdentifier"),
+                    ptr(here, "hazardousSubstanceIdentifier"),
+                ),
                 "concentration_percent": entry.get("hazardousSubstanceConcentration"),
                 "hazard_classes": [x for x in impact if x is not None],
             }
@@ -256,6 +260,15 @@ def read(imp: Importer, doc: Mapping[str, Any]) -> None:
             imp.at(path, a, here)
             hazards.append({k: v for k, v in item.items() if v is not None})
         imp.put(("materials", "hazardous_substances"), hazards, a, "/hazardousSubstances")
+
+
+def _cas(imp: Importer, value: Any, pointer: str) -> Any:
+    """A CAS number without white space around it (the consortium's own MaterialComposition
+    sample has ``"7439-93-2 "``), with a note when some was removed."""
+    if isinstance(value, str) and value != value.strip():
+        imp.note(MATERIALS, pointer, f"white space around the CAS number {value!r} removed")
+        return value.strip()
+    return value
 
 
 def _location(
@@ -305,7 +318,9 @@ def _material_list(imp: Importer, entries: list[Any]) -> None:
             else None
         )
         name = entry.get("batteryMaterialName")
-        cas = entry.get("batteryMaterialIdentifier")
+        cas = _cas(
+            imp, entry.get("batteryMaterialIdentifier"), ptr(here, "batteryMaterialIdentifier")
+        )
         mass_g = entry.get("batteryMaterialMass")
         critical = entry.get("isCriticalRawMaterial") is True
         if component == "battery":
