@@ -1,19 +1,21 @@
 """Signing keys: algorithms, key loading and saving, weak-key rejection, the Signer protocol.
 
-Supported keys are Ed25519 and ECDSA on P-256, P-384 and P-521. Anything else (RSA, DSA,
-secp256k1, P-192, X25519, Ed448, ...) is refused when it is loaded, with the reason.
+Supported keys are Ed25519, Ed448 and ECDSA on P-256, P-384 and P-521. Anything else (RSA,
+DSA, secp256k1, P-192, X25519, X448, ...) is refused when it is loaded, with the reason.
 
 Algorithm identifiers follow the COSE registry. New signatures use the fully-specified
-identifiers of RFC 9864 (``Ed25519`` -19, ``ESP256`` -9, ``ESP384`` -51, ``ESP512`` -52);
-verification also accepts the older polymorphic ones (``EdDSA`` -8, ``ES256`` -7, ``ES384``
--35, ``ES512`` -36), each bound to exactly one key type and curve (see
-``docs/adr/0003-cose-algorithm-identifiers.md``).
+identifiers of RFC 9864 (``Ed25519`` -19, ``Ed448`` -53, ``ESP256`` -9, ``ESP384`` -51,
+``ESP512`` -52); verification also accepts the older polymorphic ones (``EdDSA`` -8, ``ES256``
+-7, ``ES384`` -35, ``ES512`` -36), each bound to exactly one key type and curve (see
+``docs/adr/0003-cose-algorithm-identifiers.md``): ``EdDSA`` stays bound to Ed25519, so an
+Ed448 signature is always labelled ``Ed448``.
 
 A key's ``kid`` is, unless given explicitly, its RFC 7638 JWK thumbprint (SHA-256, base64url
 without padding).
 
 Signatures returned by :meth:`PrivateKey.sign` and accepted by :meth:`PublicKey.verify` are in
-COSE form: 64 bytes for Ed25519, raw fixed-size ``r || s`` for ECDSA (RFC 9053 section 2.1).
+COSE form: 64 bytes for Ed25519, 114 for Ed448, raw fixed-size ``r || s`` for ECDSA (RFC 9053
+section 2.1).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -68,14 +70,15 @@ class Curve(enum.Enum):
     """Supported curves; the value is the JWK ``crv`` spelling."""
 
     ED25519 = "Ed25519"
+    ED448 = "Ed448"
     P256 = "P-256"
     P384 = "P-384"
     P521 = "P-521"
 
     @property
     def key_type(self) -> KeyType:
-        """OKP for Ed25519, EC for the NIST curves."""
-        return KeyType.OKP if self is Curve.ED25519 else KeyType.EC
+        """OKP for Ed25519 and Ed448, EC for the NIST curves."""
+        return KeyType.OKP if self in (Curve.ED25519, Curve.ED448) else KeyType.EC
 
     @property
     def cose_crv(self) -> int:
@@ -84,16 +87,22 @@ class Curve(enum.Enum):
 
     @property
     def coordinate_size(self) -> int:
-        """Length in bytes of one coordinate (or of the Ed25519 public key)."""
+        """Length in bytes of one coordinate (or of the Ed25519 / Ed448 public key)."""
         return _COORD_SIZE[self]
 
 
-_COSE_CRV = {Curve.P256: 1, Curve.P384: 2, Curve.P521: 3, Curve.ED25519: 6}
-_COORD_SIZE = {Curve.P256: 32, Curve.P384: 48, Curve.P521: 66, Curve.ED25519: 32}
+_COSE_CRV = {Curve.P256: 1, Curve.P384: 2, Curve.P521: 3, Curve.ED25519: 6, Curve.ED448: 7}
+_COORD_SIZE = {
+    Curve.P256: 32,
+    Curve.P384: 48,
+    Curve.P521: 66,
+    Curve.ED25519: 32,
+    Curve.ED448: 57,
+}
 _CURVE_BY_COSE_CRV = {v: k for k, v in _COSE_CRV.items()}
 # COSE curve ids we know but refuse, so the error can name them.
-_UNSUPPORTED_COSE_CRV = {4: "X25519", 5: "X448", 7: "Ed448", 8: "secp256k1"}
-_UNSUPPORTED_JWK_CRV = {"X25519", "X448", "Ed448", "secp256k1", "P-192", "P-224"}
+_UNSUPPORTED_COSE_CRV = {4: "X25519", 5: "X448", 8: "secp256k1"}
+_UNSUPPORTED_JWK_CRV = {"X25519", "X448", "secp256k1", "P-192", "P-224"}
 
 # Group orders (SEC 2 / FIPS 186-5); ECDSA r and s must lie in [1, n-1].
 _EC_ORDER = {
@@ -141,11 +150,12 @@ class Algorithm(enum.Enum):
 
     Each algorithm is bound to one curve: ``ES256`` and ``ESP256`` only with P-256,
     ``ES384``/``ESP384`` only with P-384, ``ES512``/``ESP512`` only with P-521, ``EdDSA`` and
-    ``Ed25519`` only with Ed25519 keys (Ed448 is not supported).
+    ``Ed25519`` only with Ed25519 keys, ``Ed448`` (RFC 9864 section 2.2) only with Ed448 keys.
     """
 
     EDDSA = -8
     ED25519 = -19
+    ED448 = -53
     ES256 = -7
     ESP256 = -9
     ES384 = -35
@@ -180,8 +190,9 @@ class Algorithm(enum.Enum):
 
     @property
     def signature_size(self) -> int:
-        """Length of a COSE signature: 64 for Ed25519, ``2 * coordinate size`` for ECDSA."""
-        return 64 if self.curve is Curve.ED25519 else 2 * self.curve.coordinate_size
+        """Length of a COSE signature: 64 for Ed25519, 114 for Ed448 (RFC 8032), ``2 *
+        coordinate size`` for ECDSA."""
+        return _EDDSA_SIGNATURE_SIZE.get(self.curve, 2 * self.curve.coordinate_size)
 
     @classmethod
     def lookup(cls, value: object) -> Algorithm | None:
@@ -216,6 +227,7 @@ class Algorithm(enum.Enum):
 _ALG_INFO = {
     Algorithm.EDDSA: _AlgInfo("EdDSA", "EdDSA", Curve.ED25519, False),
     Algorithm.ED25519: _AlgInfo("Ed25519", "Ed25519", Curve.ED25519, True),
+    Algorithm.ED448: _AlgInfo("Ed448", "Ed448", Curve.ED448, True),
     Algorithm.ES256: _AlgInfo("ES256", "ES256", Curve.P256, False),
     Algorithm.ESP256: _AlgInfo("ESP256", "ES256", Curve.P256, True),
     Algorithm.ES384: _AlgInfo("ES384", "ES384", Curve.P384, False),
@@ -223,8 +235,10 @@ _ALG_INFO = {
     Algorithm.ES512: _AlgInfo("ES512", "ES512", Curve.P521, False),
     Algorithm.ESP512: _AlgInfo("ESP512", "ES512", Curve.P521, True),
 }
+_EDDSA_SIGNATURE_SIZE = {Curve.ED25519: 64, Curve.ED448: 114}
 _DEFAULT_ALG = {
     Curve.ED25519: Algorithm.ED25519,
+    Curve.ED448: Algorithm.ED448,
     Curve.P256: Algorithm.ESP256,
     Curve.P384: Algorithm.ESP384,
     Curve.P521: Algorithm.ESP512,
@@ -232,6 +246,7 @@ _DEFAULT_ALG = {
 _ALG_BY_NAME = {
     "EdDSA": Algorithm.EDDSA,
     "Ed25519": Algorithm.ED25519,
+    "Ed448": Algorithm.ED448,
     "ES256": Algorithm.ESP256,
     "ESP256": Algorithm.ESP256,
     "ES384": Algorithm.ESP384,
@@ -251,9 +266,9 @@ class Signer(Protocol):
     """Anything that signs for COSE: a :class:`PrivateKey`, an HSM or a cloud KMS adapter.
 
     ``sign`` receives the exact bytes to sign (the COSE Sig_structure) and returns the
-    signature in COSE form: 64 bytes for Ed25519, fixed-size ``r || s`` for ECDSA (an HSM
-    that returns DER must convert). ``alg`` goes into the protected header, ``kid`` (as UTF-8
-    bytes) into the unprotected header unless the caller overrides it.
+    signature in COSE form: 64 bytes for Ed25519, 114 for Ed448, fixed-size ``r || s`` for
+    ECDSA (an HSM that returns DER must convert). ``alg`` goes into the protected header,
+    ``kid`` (as UTF-8 bytes) into the unprotected header unless the caller overrides it.
     """
 
     @property
@@ -305,10 +320,39 @@ def _check_ed25519_encoding(raw: bytes) -> None:
         raise InvalidKeyError("Ed25519 public key is not a point on the curve")
 
 
+# --- Ed448 weak-key check ----------------------------------------------------------------------
+
+_P448 = 2**448 - 2**224 - 1
+_D448 = _P448 - 39081  # d = -39081 (RFC 8032 section 5.2)
+
+
+def _check_ed448_encoding(raw: bytes) -> None:
+    """Refuse small-order and malformed Ed448 public keys (RFC 8032 section 5.2.3 decoding).
+
+    The points of order 1, 2 and 4 are (0, 1), (0, -1) and (+-1, 0): their y is 1, p - 1 or 0.
+    As for Ed25519, such a key would let one signature verify for many messages.
+    """
+    if len(raw) != 57:
+        raise InvalidKeyError(f"Ed448 public key must be 57 bytes, got {len(raw)}")
+    y = int.from_bytes(raw, "little") & ((1 << 455) - 1)
+    if y >= _P448:  # also every encoding with one of the bits 448..454 set
+        raise InvalidKeyError("Ed448 public key is not canonically encoded (y >= p)")
+    if y in (0, 1, _P448 - 1):
+        raise InvalidKeyError(
+            "Ed448 public key is a small-order point (order 1, 2 or 4): it cannot bind a "
+            "signature to a signer"
+        )
+    y2 = y * y % _P448
+    x2 = (y2 - 1) * pow(_D448 * y2 - 1, -1, _P448) % _P448
+    if pow(x2, (_P448 - 1) // 2, _P448) != 1:
+        raise InvalidKeyError("Ed448 public key is not a point on the curve")
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
-_PublicCryptoKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
-_PrivateCryptoKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+_PublicCryptoKey = ed25519.Ed25519PublicKey | ed448.Ed448PublicKey | ec.EllipticCurvePublicKey
+_PrivateCryptoKey = ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey | ec.EllipticCurvePrivateKey
+_EdPrivateKey = ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -334,6 +378,11 @@ def _curve_of_public(key: object) -> Curve:
             key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         )
         return Curve.ED25519
+    if isinstance(key, ed448.Ed448PublicKey):
+        _check_ed448_encoding(
+            key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+        return Curve.ED448
     if isinstance(key, ec.EllipticCurvePublicKey):
         curve = _CURVE_BY_OPENSSL_NAME.get(key.curve.name)
         if curve is None:
@@ -342,7 +391,7 @@ def _curve_of_public(key: object) -> Curve:
             )
         return curve
     raise InvalidKeyError(
-        f"unsupported key type {type(key).__name__}; use Ed25519 or ECDSA P-256/P-384/P-521"
+        f"unsupported key type {type(key).__name__}; use Ed25519, Ed448 or ECDSA P-256/P-384/P-521"
     )
 
 
@@ -361,7 +410,7 @@ def _resolve_alg(curve: Curve, alg: Algorithm | None) -> Algorithm:
 
 def _public_jwk_members(key: _PublicCryptoKey, curve: Curve) -> dict[str, str]:
     """The RFC 7638 required members, in lexicographic order."""
-    if isinstance(key, ed25519.Ed25519PublicKey):
+    if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return {"crv": curve.value, "kty": "OKP", "x": _b64u_encode(raw)}
     numbers = key.public_numbers()
@@ -404,12 +453,12 @@ def _jwk_curve(jwk: Mapping[str, Any]) -> Curve:
     kty, crv = jwk.get("kty"), jwk.get("crv")
     if kty not in ("OKP", "EC"):
         raise InvalidKeyError(
-            f"unsupported JWK kty {kty!r}; use OKP (Ed25519) or EC (P-256/P-384/P-521)"
+            f"unsupported JWK kty {kty!r}; use OKP (Ed25519, Ed448) or EC (P-256/P-384/P-521)"
         )
     if not isinstance(crv, str):
         raise InvalidKeyError(f"JWK crv must be a string, not {type(crv).__name__}")
     if crv in _UNSUPPORTED_JWK_CRV:
-        raise InvalidKeyError(f"unsupported curve {crv}; use Ed25519, P-256, P-384 or P-521")
+        raise InvalidKeyError(f"unsupported curve {crv}; use Ed25519, Ed448, P-256, P-384 or P-521")
     try:
         curve = Curve(crv)
     except ValueError:
@@ -447,6 +496,11 @@ def _public_from_coordinates(curve: Curve, x: bytes, y: bytes | bool | None) -> 
             raise InvalidKeyError("an Ed25519 key has no y coordinate")
         _check_ed25519_encoding(x)
         return ed25519.Ed25519PublicKey.from_public_bytes(x)
+    if curve is Curve.ED448:
+        if y is not None:
+            raise InvalidKeyError("an Ed448 key has no y coordinate")
+        _check_ed448_encoding(x)
+        return ed448.Ed448PublicKey.from_public_bytes(x)
     if y is None:
         raise InvalidKeyError(f"{curve.value} key is missing its y coordinate")
     point = bytes([0x03 if y else 0x02]) + x if isinstance(y, bool) else b"\x04" + x + y
@@ -462,6 +516,8 @@ def _private_from_scalar(curve: Curve, d: bytes) -> _PrivateCryptoKey:
     _fixed(d, curve.coordinate_size, f"{curve.value} private key d")
     if curve is Curve.ED25519:
         return ed25519.Ed25519PrivateKey.from_private_bytes(d)
+    if curve is Curve.ED448:
+        return ed448.Ed448PrivateKey.from_private_bytes(d)
     try:
         return ec.derive_private_key(int.from_bytes(d, "big"), _crypto_curve(curve))
     except ValueError as e:
@@ -487,7 +543,9 @@ def _decode_cose_key(
         raise InvalidKeyError("a COSE_Key must be a CBOR map")
     kty, crv = data.get(1), data.get(-1)
     if kty not in (1, 2) or isinstance(kty, bool):
-        raise InvalidKeyError(f"unsupported COSE_Key kty {kty!r}; use 1 (OKP, Ed25519) or 2 (EC2)")
+        raise InvalidKeyError(
+            f"unsupported COSE_Key kty {kty!r}; use 1 (OKP: Ed25519, Ed448) or 2 (EC2)"
+        )
     if isinstance(crv, int) and crv in _UNSUPPORTED_COSE_CRV:
         raise InvalidKeyError(f"unsupported curve {_UNSUPPORTED_COSE_CRV[crv]} in COSE_Key")
     curve = _CURVE_BY_COSE_CRV.get(crv) if type(crv) is int else None
@@ -526,7 +584,7 @@ def _cose_bytes(data: Mapping[Any, Any], label: int, what: str) -> bytes:
 def _cose_public(curve: Curve, data: Mapping[Any, Any]) -> _PublicCryptoKey:
     x = _cose_bytes(data, -2, "x")
     y: bytes | bool | None = None
-    if curve is not Curve.ED25519:
+    if curve.key_type is KeyType.EC:
         y = data.get(-3)
         if not isinstance(y, bytes | bool):
             raise InvalidKeyError("COSE_Key y (label -3) must be a byte string or a sign bool")
@@ -546,8 +604,8 @@ def _pem_bytes(data: bytes | str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class PublicKey:
-    """A verification key: an Ed25519 or ECDSA P-256/384/521 public key with its algorithm
-    and key id. Construction checks the key (weak and unsupported keys raise
+    """A verification key: an Ed25519, Ed448 or ECDSA P-256/384/521 public key with its
+    algorithm and key id. Construction checks the key (weak and unsupported keys raise
     :class:`~batterypass.errors.InvalidKeyError`); prefer the named constructors.
 
     Two PublicKeys are equal when key, ``alg`` and ``kid`` are equal.
@@ -617,7 +675,7 @@ class PublicKey:
                 "JWK contains the private member 'd' where a public key was expected"
             )
         resolved, kid = _jwk_alg_and_kid(obj, curve, alg, kid)
-        y = None if curve is Curve.ED25519 else _b64u_decode(obj.get("y"), "y")
+        y = None if curve.key_type is KeyType.OKP else _b64u_decode(obj.get("y"), "y")
         key = _public_from_coordinates(curve, _b64u_decode(obj.get("x"), "x"), y)
         return cls.from_cryptography(key, alg=resolved, kid=kid)
 
@@ -691,7 +749,7 @@ class PublicKey:
                 f"got {len(signature)}"
             )
         try:
-            if isinstance(self.crypto_key, ed25519.Ed25519PublicKey):
+            if isinstance(self.crypto_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
                 self.crypto_key.verify(signature, data)
                 return
             size = self.curve.coordinate_size
@@ -712,7 +770,7 @@ class PublicKey:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PrivateKey:
-    """A signing key (Ed25519 or ECDSA P-256/384/521) that implements :class:`Signer`.
+    """A signing key (Ed25519, Ed448 or ECDSA P-256/384/521) that implements :class:`Signer`.
 
     The repr never shows key material. Prefer the named constructors.
     """
@@ -723,10 +781,10 @@ class PrivateKey:
     curve: Curve = field(init=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.crypto_key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+        if not isinstance(self.crypto_key, _EdPrivateKey | ec.EllipticCurvePrivateKey):
             raise InvalidKeyError(
                 f"unsupported private key type {type(self.crypto_key).__name__}; "
-                "use Ed25519 or ECDSA P-256/P-384/P-521"
+                "use Ed25519, Ed448 or ECDSA P-256/P-384/P-521"
             )
         curve = _curve_of_public(self.crypto_key.public_key())
         _resolve_alg(curve, self.alg)
@@ -738,10 +796,10 @@ class PrivateKey:
         cls, key: object, *, alg: Algorithm | None = None, kid: str | None = None
     ) -> PrivateKey:
         """Wrap a ``cryptography`` private key object."""
-        if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+        if not isinstance(key, _EdPrivateKey | ec.EllipticCurvePrivateKey):
             raise InvalidKeyError(
                 f"unsupported private key type {type(key).__name__}; "
-                "use Ed25519 or ECDSA P-256/P-384/P-521"
+                "use Ed25519, Ed448 or ECDSA P-256/P-384/P-521"
             )
         public = key.public_key()
         curve = _curve_of_public(public)
@@ -755,6 +813,8 @@ class PrivateKey:
         """A fresh key for ``alg`` (default Ed25519)."""
         if alg.curve is Curve.ED25519:
             key: _PrivateCryptoKey = ed25519.Ed25519PrivateKey.generate()
+        elif alg.curve is Curve.ED448:
+            key = ed448.Ed448PrivateKey.generate()
         else:
             key = ec.generate_private_key(_crypto_curve(alg.curve))
         return cls.from_cryptography(key, alg=alg, kid=kid)
@@ -812,7 +872,7 @@ class PrivateKey:
             raise InvalidKeyError("JWK has no private member 'd'")
         resolved, kid = _jwk_alg_and_kid(obj, curve, alg, kid)
         key = _private_from_scalar(curve, _b64u_decode(obj["d"], "d"))
-        y = None if curve is Curve.ED25519 else _b64u_decode(obj.get("y"), "y")
+        y = None if curve.key_type is KeyType.OKP else _b64u_decode(obj.get("y"), "y")
         stated = _public_from_coordinates(curve, _b64u_decode(obj.get("x"), "x"), y)
         if not _same_public(stated, key.public_key()):
             raise InvalidKeyError(
@@ -844,8 +904,9 @@ class PrivateKey:
         return PublicKey.from_cryptography(self.crypto_key.public_key(), alg=self.alg, kid=self.kid)
 
     def sign(self, data: bytes) -> bytes:
-        """Sign ``data``; Ed25519 signatures are 64 bytes, ECDSA ones raw ``r || s``."""
-        if isinstance(self.crypto_key, ed25519.Ed25519PrivateKey):
+        """Sign ``data``; Ed25519 signatures are 64 bytes, Ed448 ones 114, ECDSA ones raw
+        ``r || s``."""
+        if isinstance(self.crypto_key, _EdPrivateKey):
             return self.crypto_key.sign(data)
         der = self.crypto_key.sign(data, ec.ECDSA(_HASH[self.curve]))
         r, s = decode_dss_signature(der)
@@ -872,7 +933,7 @@ class PrivateKey:
     def to_jwk(self) -> dict[str, str]:
         """Private JWK (includes ``d``): handle it as the secret it is."""
         out = self.public_key().to_jwk()
-        if isinstance(self.crypto_key, ed25519.Ed25519PrivateKey):
+        if isinstance(self.crypto_key, _EdPrivateKey):
             d = self.crypto_key.private_bytes(
                 serialization.Encoding.Raw,
                 serialization.PrivateFormat.Raw,

@@ -46,8 +46,14 @@ def test_recorded_cwt_messages_verify(vector: dict[str, Any]) -> None:
         verify_sign1(bytes(tampered), key, external_aad=aad)
 
 
+# Ed448 (-53) came after the recording, and cwt 3.3 knows Ed448 only under the polymorphic
+# EdDSA (-8), which batterypass binds to Ed25519: its known-answer test is the RFC 8032 vector in
+# tests/cose/test_ed448.py.
+_RECORDED_ALGS = [a for a in Algorithm if a is not Algorithm.ED448]
+
+
 def test_recorded_set_covers_every_algorithm() -> None:
-    assert {v["alg"] for v in RECORDED["messages"]} == {a.cose_name for a in Algorithm}
+    assert {v["alg"] for v in RECORDED["messages"]} == {a.cose_name for a in _RECORDED_ALGS}
 
 
 # --- live, when cwt can be imported -----------------------------------------------------------
@@ -60,7 +66,7 @@ def cwt() -> Any:
     )
 
 
-@pytest.mark.parametrize("alg", list(Algorithm), ids=lambda a: a.cose_name)
+@pytest.mark.parametrize("alg", _RECORDED_ALGS, ids=lambda a: a.cose_name)
 def test_cwt_verifies_ours(cwt: Any, alg: Algorithm) -> None:
     key = PrivateKey.generate(alg)
     jwk = key.public_key().to_jwk() | {"alg": alg.cose_name}
@@ -69,7 +75,7 @@ def test_cwt_verifies_ours(cwt: Any, alg: Algorithm) -> None:
     assert got == PAYLOAD
 
 
-@pytest.mark.parametrize("alg", list(Algorithm), ids=lambda a: a.cose_name)
+@pytest.mark.parametrize("alg", _RECORDED_ALGS, ids=lambda a: a.cose_name)
 def test_we_verify_cwt(cwt: Any, alg: Algorithm) -> None:
     key = PrivateKey.generate(alg)
     jwk = key.to_jwk() | {"alg": alg.cose_name}

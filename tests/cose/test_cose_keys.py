@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x448, x25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,13 @@ from batterypass.errors import BatteryPassError, InvalidKeyError, SignatureError
 from batterypass.keys import Algorithm, Curve, KeyType, PrivateKey, PublicKey, Signer
 
 ALL_ALGS = list(Algorithm)
-FULLY_SPECIFIED = [Algorithm.ED25519, Algorithm.ESP256, Algorithm.ESP384, Algorithm.ESP512]
+FULLY_SPECIFIED = [
+    Algorithm.ED25519,
+    Algorithm.ED448,
+    Algorithm.ESP256,
+    Algorithm.ESP384,
+    Algorithm.ESP512,
+]
 
 
 def b64u(data: bytes) -> str:
@@ -38,6 +44,7 @@ def test_algorithm_ids_match_the_cose_registry() -> None:
     assert {a.cose_name: a.value for a in Algorithm} == {
         "EdDSA": -8,
         "Ed25519": -19,
+        "Ed448": -53,
         "ES256": -7,
         "ESP256": -9,
         "ES384": -35,
@@ -52,6 +59,7 @@ def test_algorithm_ids_match_the_cose_registry() -> None:
     [
         (Algorithm.EDDSA, Curve.ED25519),
         (Algorithm.ED25519, Curve.ED25519),
+        (Algorithm.ED448, Curve.ED448),
         (Algorithm.ES256, Curve.P256),
         (Algorithm.ESP256, Curve.P256),
         (Algorithm.ES384, Curve.P384),
@@ -62,7 +70,7 @@ def test_algorithm_ids_match_the_cose_registry() -> None:
 )
 def test_each_algorithm_is_bound_to_one_curve(alg: Algorithm, curve: Curve) -> None:
     assert alg.curve is curve
-    assert alg.key_type is (KeyType.OKP if curve is Curve.ED25519 else KeyType.EC)
+    assert alg.key_type is (KeyType.OKP if curve in (Curve.ED25519, Curve.ED448) else KeyType.EC)
 
 
 def test_new_signatures_default_to_fully_specified_ids() -> None:
@@ -386,9 +394,9 @@ def _pem_private(key: object) -> bytes:
         (lambda: rsa.generate_private_key(65537, 2048), "RSA"),
         (lambda: dsa.generate_private_key(2048), "DSA"),
         (lambda: x25519.X25519PrivateKey.generate(), "X25519"),
-        (lambda: ed448.Ed448PrivateKey.generate(), "Ed448"),
+        (lambda: x448.X448PrivateKey.generate(), "X448"),
     ],
-    ids=["secp256k1", "P-192", "P-224", "RSA", "DSA", "X25519", "Ed448"],
+    ids=["secp256k1", "P-192", "P-224", "RSA", "DSA", "X25519", "X448"],
 )
 def test_unsupported_keys_are_rejected_with_a_reason(make: object, reason: str) -> None:
     key = make()  # type: ignore[operator]
@@ -404,7 +412,8 @@ def test_unsupported_keys_are_rejected_with_a_reason(make: object, reason: str) 
         ({"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"}, "unsupported curve secp256k1"),
         ({"kty": "EC", "crv": "P-192", "x": "AA", "y": "AA"}, "unsupported curve P-192"),
         ({"kty": "OKP", "crv": "X25519", "x": "AA"}, "unsupported curve X25519"),
-        ({"kty": "OKP", "crv": "Ed448", "x": "AA"}, "unsupported curve Ed448"),
+        ({"kty": "OKP", "crv": "X448", "x": "AA"}, "unsupported curve X448"),
+        ({"kty": "OKP", "crv": "Ed448", "x": "AA"}, "must be 57 bytes"),
         ({"kty": "RSA", "n": "AQAB", "e": "AQAB"}, "unsupported JWK kty 'RSA'"),
         ({"kty": "oct", "k": "AA"}, "unsupported JWK kty"),
         ({"kty": "EC", "crv": "Ed25519", "x": "AA"}, "does not go with kty"),
@@ -426,7 +435,8 @@ def test_bad_jwks_are_rejected_with_a_reason(jwk: dict[str, str], reason: str) -
     [
         ({1: 2, -1: 8, -2: bytes(32), -3: bytes(32)}, "secp256k1"),
         ({1: 1, -1: 4, -2: bytes(32)}, "X25519"),
-        ({1: 1, -1: 7, -2: bytes(57)}, "Ed448"),
+        ({1: 1, -1: 5, -2: bytes(56)}, "X448"),
+        ({1: 1, -1: 7, -2: bytes(57)}, "Ed448 public key is a small-order point"),
         ({1: 3, -1: 1}, "kty"),
         ({1: 4, -1: 1}, "kty"),
         ({1: 2, -1: 6, -2: bytes(32)}, "does not go with kty"),
@@ -505,7 +515,9 @@ def test_signature_sizes(keys: dict[Algorithm, PrivateKey], alg: Algorithm) -> N
     assert (
         len(sig)
         == alg.signature_size
-        == {Curve.ED25519: 64, Curve.P256: 64, Curve.P384: 96, Curve.P521: 132}[alg.curve]
+        == {Curve.ED25519: 64, Curve.ED448: 114, Curve.P256: 64, Curve.P384: 96, Curve.P521: 132}[
+            alg.curve
+        ]
     )
     keys[alg].public_key().verify(b"data", sig)
     with pytest.raises(SignatureError, match="does not verify"):

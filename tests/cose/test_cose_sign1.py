@@ -208,7 +208,7 @@ def test_alg_bound_to_another_curve_is_refused(alg: Algorithm, key_alg: Algorith
     assert reason_of(msg, key.public_key()) is Sign1Reason.ALG_KEY_MISMATCH
 
 
-@pytest.mark.parametrize("alg", [-999, 0, -37, -47, -257, -53, "ES256", True, b"\x26", [-7]])
+@pytest.mark.parametrize("alg", [-999, 0, -37, -47, -257, -46, "ES256", True, b"\x26", [-7]])
 def test_unknown_or_ill_typed_alg_is_refused(alg: Any) -> None:
     msg = craft(ED, {1: alg})
     for profile in ("strict", "rfc9052"):

@@ -42,6 +42,7 @@ app.add_typer(trust_app, name="trust")
 
 class AlgName(enum.StrEnum):
     EdDSA = "EdDSA"
+    Ed448 = "Ed448"
     ES256 = "ES256"
     ES384 = "ES384"
     ES512 = "ES512"
@@ -49,6 +50,7 @@ class AlgName(enum.StrEnum):
 
 _CURVES = {
     AlgName.EdDSA: Curve.ED25519,
+    AlgName.Ed448: Curve.ED448,
     AlgName.ES256: Curve.P256,
     AlgName.ES384: Curve.P384,
     AlgName.ES512: Curve.P521,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, NoReturn
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
 
 from batterypass.codec.cbor import DEFAULT_LIMITS, DecodeLimits, Tag, decode_value, encode_value
 from batterypass.errors import (
@@ -58,7 +58,9 @@ COSE_SIGN1_TAG = 18
 
 Profile = Literal["strict", "rfc9052"]
 
-VerificationKey = PublicKey | ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
+VerificationKey = (
+    PublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey | ec.EllipticCurvePublicKey
+)
 
 
 class HeaderLabel(enum.IntEnum):
@@ -579,7 +581,7 @@ def verify_sign1(
 ) -> bytes:
     """Verify a COSE_Sign1 message with ``key`` and return its payload.
 
-    ``key`` is a :class:`~batterypass.keys.PublicKey` or a ``cryptography`` Ed25519 / EC
+    ``key`` is a :class:`~batterypass.keys.PublicKey` or a ``cryptography`` Ed25519 / Ed448 / EC
     P-256/384/521 public key. The signature is checked over the protected header bytes
     exactly as received (nothing is re-encoded). ``detached_payload`` supplies the payload of
     a message whose payload is nil. Raises :class:`Sign1Error` (a
