@@ -15,7 +15,20 @@ from typing import Any
 from batterypass.codec import json as bp_json
 from batterypass.model import parse_passport
 
-OUT = Path(__file__).resolve().parent / "passports"
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "passports"
+# `batterypass serve --demo` ships copies of three examples, their DEMO keys and the demo trust
+# file inside the package (tests/service/test_demo_data.py checks they are equal).
+DEMO = HERE.parent / "src" / "batterypass" / "service" / "demo"
+DEMO_COPIES = {
+    DEMO / "ev-nmc.json": OUT / "ev-nmc.json",
+    DEMO / "lfp-storage.json": OUT / "lfp-storage.json",
+    DEMO / "lmt-ebike.json": OUT / "lmt-ebike.json",
+    DEMO / "ev-maker.DEMO-ONLY.key": HERE / "keys" / "ev-maker.DEMO-ONLY.key",
+    DEMO / "storage-maker.DEMO-ONLY.key": HERE / "keys" / "storage-maker.DEMO-ONLY.key",
+    DEMO / "ebike-maker.DEMO-ONLY.key": HERE / "keys" / "ebike-maker.DEMO-ONLY.key",
+    DEMO / "trust.json": HERE / "trust.json",
+}
 
 
 D = Decimal
@@ -698,6 +711,13 @@ def main(argv: list[str]) -> int:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
         print(f"wrote {path}")
+    for copy, original in DEMO_COPIES.items():
+        data = original.read_bytes()
+        if not copy.exists() or copy.read_bytes() != data:
+            tmp = copy.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(copy)
+            print(f"wrote {copy}")
     return 0
 
 

@@ -52,10 +52,14 @@ def serve(
     demo: bool = typer.Option(
         False,
         "--demo",
-        help="Serve the example passports from a temporary SQLite store (run from a clone).",
+        help="Serve the example passports (bundled with the package, DEMO keys and trust) "
+        "from a temporary SQLite store.",
     ),
-    examples: Path = typer.Option(
-        Path("examples"), "--examples", help="The examples/ folder (--demo)."
+    examples: Path | None = typer.Option(
+        None,
+        "--examples",
+        help="With --demo: take the passports, keys/ and trust.json from this examples/ "
+        "folder instead of the bundled copies.",
     ),
 ) -> int:
     """Run the passport service (uvicorn): verified uploads, audience views, GS1 Digital Link."""
@@ -66,14 +70,22 @@ def serve(
         ENV_DB,
         ENV_TRUST,
         Settings,
+        demo_file,
         load_demo,
         open_store,
     )
 
+    if examples is not None and not demo:
+        raise UsageError("--examples goes with --demo")
     if demo:
-        trust = trust or examples / "trust.json"
         folder = tempfile.mkdtemp(prefix="batterypass-demo-")
         db = f"sqlite:///{folder}/passports.db"
+        if trust is None and examples is not None:
+            trust = examples / "trust.json"
+        elif trust is None:
+            # The workers read the trust file by path: the bundled one goes beside the store.
+            trust = Path(folder) / "trust.json"
+            trust.write_bytes(demo_file("trust.json"))
     if trust is None:
         raise UsageError("--trust TRUSTFILE is required (or --demo)")
     store_trust = load_trust(trust)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from batterypass.service._app import create_app
 from batterypass.service._asgi import ENV_BASE_URI, ENV_DB, ENV_TRUST, app_from_environment
-from batterypass.service._demo import DemoData, load_demo
+from batterypass.service._demo import DEMO_FILES, DemoData, demo_file, load_demo
 from batterypass.service._mirror import MirrorReport, mirror
 from batterypass.service._settings import DEFAULT_MAX_BODY_BYTES, Settings
 from batterypass.service._store import Store, open_store
@@ -19,6 +19,7 @@ from batterypass.service._tokens import Caller, make_token
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEMO_FILES",
     "ENV_BASE_URI",
     "ENV_DB",
     "ENV_TRUST",
@@ -29,6 +30,7 @@ __all__ = [
     "Store",
     "app_from_environment",
     "create_app",
+    "demo_file",
     "load_demo",
     "make_token",
     "mirror",

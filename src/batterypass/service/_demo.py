@@ -1,12 +1,18 @@
 """The data of ``batterypass serve --demo``: the three example passports signed with their
 DEMO keys (the e-bike one as a disclosable passport, the others as signed passports), the
 first events of the EV battery's life, and a token per audience. Everything goes through the
-same verified writes as an upload."""
+same verified writes as an upload.
+
+The passports, their DEMO keys and the demo trust file ship inside the package
+(``batterypass/service/demo/``, byte-for-byte copies of the repository's ``examples/``, which
+``examples/build_passports.py`` refreshes and a test compares), so that the demo runs from an
+installed package as well as from a clone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from batterypass.codec import json as bp_json
@@ -21,7 +27,18 @@ from batterypass.service._settings import Settings
 from batterypass.service._store import Store
 from batterypass.service._tokens import make_token
 
-__all__ = ["DemoData", "load_demo"]
+__all__ = ["DEMO_FILES", "DemoData", "demo_file", "load_demo"]
+
+DEMO_FILES = (
+    "ev-nmc.json",
+    "lfp-storage.json",
+    "lmt-ebike.json",
+    "ev-maker.DEMO-ONLY.key",
+    "storage-maker.DEMO-ONLY.key",
+    "ebike-maker.DEMO-ONLY.key",
+    "trust.json",
+)
+"""The files of the bundled demo data (``batterypass/service/demo/``)."""
 
 # (passport file, key file, first uploaded as a disclosable passport?) The EV battery is first
 # uploaded as a signed passport, the one its event log links to, then re-issued as a
@@ -47,18 +64,44 @@ class DemoData:
     tokens: dict[Audience, str]
 
 
-def load_demo(store: Store, settings: Settings, examples: Path, *, now: datetime) -> DemoData:
-    """Store the example passports of ``examples`` (a clone's ``examples/`` folder)."""
-    folder = examples / "passports"
-    if not folder.is_dir() or not (examples / "keys").is_dir():
+def demo_file(name: str) -> bytes:
+    """The bytes of one of :data:`DEMO_FILES`, from the installed package."""
+    if name not in DEMO_FILES:
+        raise ValueError(f"not a demo file: {name!r}")
+    return resources.files("batterypass.service").joinpath("demo", name).read_bytes()
+
+
+def _examples_file(examples: Path, name: str) -> tuple[bytes, str]:
+    sub = "keys" if name.endswith(".key") else "passports"
+    path = examples / name if name == "trust.json" else examples / sub / name
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as e:
         raise FileError(
-            "the demo needs the examples/ folder of a clone (passports and DEMO keys)",
-            source=str(examples),
-        )
+            f"the demo needs {name} in an examples/ folder (passports, keys/, trust.json): "
+            f"{e.strerror}",
+            source=str(path),
+        ) from None
+
+
+def load_demo(
+    store: Store, settings: Settings, examples: Path | None = None, *, now: datetime
+) -> DemoData:
+    """Store the example passports: those bundled with the package, or those of
+    ``examples`` (a clone's ``examples/`` folder). ``settings.trust`` must trust their keys
+    (:func:`demo_file` ``("trust.json")`` does)."""
+
+    def read(name: str) -> tuple[bytes, str]:
+        if examples is not None:
+            return _examples_file(examples, name)
+        return demo_file(name), f"batterypass/service/demo/{name}"
+
     stored: list[tuple[str, str]] = []
     for name, key_name, disclosable in _PASSPORTS:
-        passport = bp_json.loads((folder / name).read_bytes(), source=str(folder / name))
-        key = PrivateKey.from_file(examples / "keys" / f"{key_name}.DEMO-ONLY.key")
+        data, source = read(name)
+        passport = bp_json.loads(data, source=source)
+        pem, _ = read(f"{key_name}.DEMO-ONLY.key")
+        key = PrivateKey.from_pem(pem)
         body = (
             issue_disclosable(passport, key).to_bytes()
             if disclosable
