@@ -239,6 +239,45 @@ def test_new_versions_are_kept(service: Service, keys: dict[str, PrivateKey]) ->
     assert head["version"] == 2
 
 
+def test_cached_views_follow_audience_and_head_version(
+    service: Service, keys: dict[str, PrivateKey], trust
+) -> None:  # type: ignore[no-untyped-def]
+    # The app keeps the bytes of verified views: interleaved reads for several audiences, a
+    # plain and a disclosable passport, and a new head version must each still get their own
+    # view (the cache is keyed by the stored bytes and the audience, never shared across).
+    bike = load_example("lmt-ebike")
+    body = issue_disclosable(bike, keys["ebike-maker"]).to_bytes()
+    bike_org = service.token("urn:lei:529900DEMO0EXAMPLE03")
+    assert (
+        service.client.put(
+            f"/passports/{bike.passport_id}", content=body, headers={**COSE, **bike_org}
+        ).status_code
+        == 201
+    )
+    ev = load_example("ev-nmc")
+    assert _put(service, sign_passport(ev, keys["ev-maker"])).status_code == 201
+    tokens = {a: service.token("urn:demo:reader", a) for a in Audience if a is not Audience.PUBLIC}
+    tokens[Audience.PUBLIC] = {}
+    for _round in range(2):
+        for audience, headers in tokens.items():
+            got = service.client.get(f"/passports/{EV_ID}?format=json", headers=headers)
+            assert bp_json.loads(got.text) == ev.view(audience)
+            cose = service.client.get(f"/passports/{bike.passport_id}?format=cose", headers=headers)
+            shown = verify_presentation(
+                cose.content, trust=trust, audience=audience, now=service.clock()
+            )
+            assert shown.passport == bike.view(audience)
+    # A new head version: the next read shows it, not the cached view of version 1.
+    v2 = ev.model_copy(update={"issued_at": ev.issued_at + timedelta(days=1)})
+    assert _put(service, sign_passport(v2, keys["ev-maker"])).status_code == 201
+    got = service.client.get(f"/passports/{EV_ID}?format=json")
+    assert bp_json.loads(got.text) == v2.view(Audience.PUBLIC)
+    # The issuer gets its signed bytes, and a reader of the same audience still gets 406.
+    issuer = service.client.get(f"/passports/{EV_ID}?format=cose", headers=service.token(EV_ISSUER))
+    assert verify_passport(issuer.content, trust=trust).passport == v2
+    _problem(service.client.get(f"/passports/{EV_ID}?format=cose"), 406, "not-acceptable")
+
+
 def _event(log: list[bytes], signed: bytes, key: PrivateKey, kind: str, at, payload: dict) -> bytes:  # type: ignore[no-untyped-def, type-arg]
     event = next_event(
         log, event_type=kind, payload=payload, actor=EV_ISSUER, time=at, signed_passport=signed

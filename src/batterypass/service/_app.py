@@ -35,7 +35,7 @@ from batterypass.service._errors import (
 from batterypass.service._html import HtmlContext, html_headers, render_html
 from batterypass.service._ingest import gs1_key, ingest_event, ingest_passport
 from batterypass.service._problems import problem, problem_for
-from batterypass.service._reads import PassportRead, VerifyCache, load_read
+from batterypass.service._reads import MAX_CACHED, PassportRead, VerifyCache, load_read
 from batterypass.service._settings import Settings
 from batterypass.service._store import Store, open_store
 from batterypass.service._tokens import Caller, authenticate
@@ -260,6 +260,24 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = the_store
     app.state.settings = settings
     verify_cache: VerifyCache = {}
+    # The bytes of a verified view (JSON, or the signed presentation), by the stored bytes'
+    # digest, the audience and the form: a pure function of them for the life of this app
+    # (see VerifyCache); serialising the view cost more than the rest of a read.
+    rendered: dict[tuple[str, str, str], bytes] = {}
+
+    def render_once(
+        read: PassportRead, form: str, make: Callable[[], bytes | None]
+    ) -> bytes | None:
+        key = (read.stored_sha256, read.audience.value, form)
+        data = rendered.get(key)
+        if data is None:
+            data = make()
+            if data is not None and read.failure is None:
+                if len(rendered) >= MAX_CACHED:
+                    rendered.clear()
+                rendered[key] = data
+        return data
+
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
 
     @app.exception_handler(BatteryPassError)
@@ -408,8 +426,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if read.failure is not None:
             raise read.failure
         if media == COSE:
-            data = presentation_for(
-                read.stored, read.kind, read.audience, is_issuer=_is_issuer(read)
+            is_issuer = _is_issuer(read)
+            data = render_once(
+                read,
+                "cose-issuer" if is_issuer else "cose",
+                lambda: presentation_for(
+                    read.stored, read.kind, read.audience, is_issuer=is_issuer
+                ),
             )
             if data is None:
                 raise NotAcceptableError(
@@ -423,7 +446,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             return Response(data, media_type=COSE, headers={"Vary": "Accept, Authorization"})
         log_read(read, "json")
         return Response(
-            bp_json.dumps(read.passport),
+            render_once(read, "json", lambda: bp_json.dumps(read.passport).encode()),
             media_type=JSON,
             headers={"Vary": "Accept, Authorization", "X-Audience": read.audience.value},
         )

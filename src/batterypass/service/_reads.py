@@ -54,6 +54,8 @@ class PassportRead:
     kind: Kind
     stored: bytes
     """The head version's bytes, exactly as received."""
+    stored_sha256: str
+    """Hex SHA-256 of ``stored`` (with the audience, what a view is a function of)."""
     passport: BatteryPassport
     """The audience's view. If ``failure`` is set, decoded WITHOUT verification (for a page
     that says so in red); every other read refuses then."""
@@ -111,8 +113,9 @@ def load_read(
     failure: BatteryPassError | None = None
     passport: BatteryPassport | None
     checked_at = now
+    digest = hashlib.sha256(row.body).hexdigest()
     try:
-        key = (hashlib.sha256(row.body).hexdigest(), audience.value)
+        key = (digest, audience.value)
         hit = cache.get(key) if cache is not None else None
         if hit is None:
             verified = verify_stored(
@@ -153,6 +156,7 @@ def load_read(
         caller=caller,
         kind=kind,
         stored=row.body,
+        stored_sha256=digest,
         passport=passport,
         signer=signer,
         failure=failure,
@@ -160,7 +164,7 @@ def load_read(
         version=row.head.version,
         event_count=row.head.event_count,
         predecessor_id=row.predecessor_id,
-        successor_id=store.successor_of(passport_id),
+        successor_id=row.successor_id,
         lifecycle=lifecycle,
         lifecycle_failure=lifecycle_failure,
     )

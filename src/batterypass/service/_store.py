@@ -18,7 +18,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -60,6 +71,8 @@ class PassportRow:
     chain_body: bytes | None
     """The signed passport the event chain links to (the head version when the first event
     was appended); ``None`` before the first event."""
+    successor_id: str | None = None
+    """A stored passport whose predecessor is this one (the first stored), or ``None``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +125,51 @@ class AccessRecord:
     purpose: str
     passport_id: str
     resource: str
+
+
+def _passport_query() -> Any:
+    # One statement, built once, for what every read needs: the passport row, its head
+    # version's bytes, the version its event chain links to and a successor passport (one
+    # round trip and one snapshot instead of three queries).
+    head = versions.alias("head")
+    chain = versions.alias("chain")
+    later = passports.alias("later")
+    successor = (
+        select(later.c.passport_id)
+        .where(later.c.predecessor_id == passports.c.passport_id)
+        .order_by(later.c.created_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            passports,
+            head.c.kind,
+            head.c.body,
+            head.c.issued_at,
+            chain.c.body.label("chain_body"),
+            successor.label("successor_id"),
+        )
+        .select_from(
+            passports.join(
+                head,
+                and_(
+                    head.c.passport_id == passports.c.passport_id,
+                    head.c.version == passports.c.head_version,
+                ),
+            ).outerjoin(
+                chain,
+                and_(
+                    chain.c.passport_id == passports.c.passport_id,
+                    chain.c.version == passports.c.chain_version,
+                ),
+            )
+        )
+        .where(passports.c.passport_id == bindparam("passport_id"))
+    )
+
+
+_PASSPORT_QUERY = _passport_query()
 
 
 def _aware(value: datetime) -> datetime:
@@ -216,36 +274,21 @@ class Store:
     def passport(self, passport_id: str) -> PassportRow | None:
         """The passport ``passport_id`` with its head version, or ``None``."""
         with self._read() as conn:
-            row = conn.execute(
-                select(passports).where(passports.c.passport_id == passport_id)
-            ).first()
-            if row is None:
-                return None
-            head = conn.execute(
-                select(versions.c.kind, versions.c.body, versions.c.issued_at).where(
-                    versions.c.passport_id == passport_id,
-                    versions.c.version == row.head_version,
-                )
-            ).one()
-            chain_body: bytes | None = None
-            if row.chain_version is not None:
-                chain_body = conn.execute(
-                    select(versions.c.body).where(
-                        versions.c.passport_id == passport_id,
-                        versions.c.version == row.chain_version,
-                    )
-                ).scalar_one()
+            row = conn.execute(_PASSPORT_QUERY, {"passport_id": passport_id}).first()
+        if row is None:
+            return None
         return PassportRow(
             passport_id=row.passport_id,
             issuer=row.issuer,
             battery_id=row.battery_id,
             predecessor_id=row.predecessor_id,
             head=ChainHead(row.passport_id, row.head_version, row.event_count, row.last_sha256),
-            kind=head.kind,
-            body=bytes(head.body),
-            issued_at=_aware(head.issued_at),
+            kind=row.kind,
+            body=bytes(row.body),
+            issued_at=_aware(row.issued_at),
             chain_version=row.chain_version,
-            chain_body=bytes(chain_body) if chain_body is not None else None,
+            chain_body=bytes(row.chain_body) if row.chain_body is not None else None,
+            successor_id=row.successor_id,
         )
 
     def head(self, passport_id: str) -> ChainHead | None:
