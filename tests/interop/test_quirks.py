@@ -629,21 +629,61 @@ def test_quirk_postal_addresses_without_a_locality(ev_passport: BatteryPassport)
         f"{dm.GENERAL} /manufacturingPlace/addressCountry: country name 'Germany' read as its "
         "ISO 3166-1 code 'DE'"
     ) in notes
-    place.update(streetAddress="Hindenburgstr. 10", addressCountry="Germania")
+    # No ", city" part: a postal code locates the address, which is kept without a city.
+    place.update(streetAddress="Hindenburgstr. 10", addressCountry="DE")
+    notes = []
+    address = back(docs, ev_passport, notes).general.manufacturing_place.address  # type: ignore[union-attr]
+    assert (address.street, address.postal_code, address.city, address.country) == (
+        "Hindenburgstr. 10",
+        "10719",
+        None,
+        "DE",
+    )
+    assert notes == [
+        f"{dm.GENERAL} /manufacturingPlace/streetAddress: no city: the consortium's address has "
+        "no locality property and streetAddress has no ', city' part; the address is kept "
+        "without a city (its postal code '10719' locates it)"
+    ]
+    place.update(addressCountry="Germania")
     assert pointers(import_error(docs, ev_passport)) == {
         (
             dm.GENERAL,
             "/manufacturingPlace/addressCountry",
             "'Germania' is no ISO 3166-1 alpha-2 country code (e.g. 'DE'), which batterypass needs",
         ),
+    }
+    # Neither a city nor a postal code: no address.
+    del place["postalCode"]
+    place.update(addressCountry="DE")
+    assert pointers(import_error(docs, ev_passport)) == {
         (
             dm.GENERAL,
             "/manufacturingPlace/streetAddress",
-            "no city: the consortium's address has no locality property, so batterypass reads it "
-            "from after the last ', ' of streetAddress ('street, city')",
+            "no city and no postal code: the consortium's address has no locality property, so "
+            "batterypass reads the city from after the last ', ' of streetAddress ('street, "
+            "city'); an address needs one or the other",
         ),
     }
     comma = changed(ev_passport, general__manufacturer__address__city="Washington, D.C.")
+    docs = dm.export_aspects(comma)
+    assert "general.manufacturer" in lost_fields(docs)
+    # An address without a city (located by its postal code) exports its street alone.
+    no_city = changed(
+        ev_passport,
+        general__manufacturer__address__city=None,
+        general__manufacturer__address__street="Hindenburgstr. 10",
+        general__manufacturer__address__postal_code="10719",
+    )
+    docs = dm.export_aspects(no_city)
+    assert docs[dm.GENERAL]["manufacturerInformation"]["postalAddress"] == {
+        "addressCountry": "CN",
+        "postalCode": "10719",
+        "streetAddress": "Hindenburgstr. 10",
+    }
+    assert "general.manufacturer" not in lost_fields(docs)
+    assert back(docs, no_city).general.manufacturer == no_city.general.manufacturer
+    # A street holding ", " would read back as street and city: reported lost.
+    comma = changed(no_city, general__manufacturer__address__street="Hauptstr. 1, Hof 2")
     docs = dm.export_aspects(comma)
     assert "general.manufacturer" in lost_fields(docs)
 

@@ -374,3 +374,18 @@ def test_view_does_not_modify_the_original(ev_passport: BatteryPassport) -> None
     assert commission.status is None
     assert ev_passport.status is not None
     assert commission.state.usage.full_cycles is None
+
+
+def test_an_address_needs_a_city_or_a_postal_code() -> None:
+    # A postal code alone locates an address (the consortium's addresses have no city field).
+    data = _example()
+    address = data["general"]["manufacturer"]["address"]
+    del address["city"]
+    assert address["postal_code"]
+    assert parse_passport(data).general.manufacturer.address.city is None
+    del address["postal_code"]
+    with pytest.raises(ValidationError) as e:
+        parse_passport(data)
+    (issue,) = e.value.issues
+    assert issue.path == ("general", "manufacturer", "address", "city")
+    assert issue.message == "a postal address needs a city or a postal code (it has neither)"

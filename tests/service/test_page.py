@@ -236,6 +236,28 @@ def test_no_generated_passport_leaks_on_the_public_page(passport: BatteryPasspor
             assert value not in out, value
 
 
+def test_an_address_without_a_city_shows_its_postal_code() -> None:
+    passport = _example("ev-nmc")
+    address = passport.general.manufacturer.address
+    assert address.postal_code is not None
+    assert address.street is not None
+    no_city = address.model_copy(update={"city": None})
+    manufacturer = passport.general.manufacturer.model_copy(update={"address": no_city})
+    general = passport.general.model_copy(update={"manufacturer": manufacturer})
+    page = PassportPage(
+        passport=passport.model_copy(update={"general": general}),
+        audience=Audience.PUBLIC,
+        check=SignatureCheck.passed(
+            organisation_id=passport.issuer, kid="k", signed_at=NOW, checked_at=NOW
+        ),
+        today=NOW.date(),
+        download_url="/d",
+    )
+    visible = _text(render_page(page))
+    assert f"{address.street}, {address.postal_code}, {address.country}" in visible
+    assert "None" not in visible
+
+
 _PAGE_WORDS = (
     "\n".join(v for values in TEXT.values() for v in values)
     + (ROOT / "src" / "batterypass" / "service" / "templates" / "page.html").read_text("utf-8")

@@ -126,12 +126,27 @@ class Record(BaseModel):
 
 
 class PostalAddress(Record):
-    """A postal address."""
+    """A postal address.
+
+    The city may be left out when a postal code locates the address: formats without a
+    locality property (the consortium's aspect models) carry street, postal code and country
+    only, and batterypass does not guess a city from a postal code.
+    """
 
     street: Text | None = None
     postal_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
-    city: Text
+    city: Text | None = None
     country: CountryCode
+
+    @model_validator(mode="after")
+    def _located(self) -> Self:
+        if self.city is None and self.postal_code is None:
+            # batterypass's own plausibility rule: the Regulation asks for "the postal
+            # address" (e.g. Annex VI Part A(1)) without saying what it consists of.
+            raise cross_field_error(
+                "city", "a postal address needs a city or a postal code (it has neither)"
+            )
+        return self
 
 
 class Operator(Record):

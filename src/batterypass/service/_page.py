@@ -211,8 +211,8 @@ def _iso(value: date | datetime | None) -> str | None:
 def _address(address: PostalAddress | None) -> str | None:
     if address is None:
         return None
-    city = f"{address.postal_code} {address.city}" if address.postal_code else address.city
-    parts = [p for p in (address.street, city, address.country) if p]
+    locality = " ".join(p for p in (address.postal_code, address.city) if p)
+    parts = [p for p in (address.street, locality, address.country) if p]
     return ", ".join(parts)
 
 

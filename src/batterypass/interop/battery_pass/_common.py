@@ -96,8 +96,10 @@ def timestamp(dt: datetime) -> str:
     return dt.isoformat()
 
 
-def street_line(street: str | None, city: str) -> str:
+def street_line(street: str | None, city: str | None) -> str:
     """The consortium's postal address has no locality: the city goes after the street."""
+    if city is None:
+        return street or ""
     return f"{street or ''}, {city}"
 
 
@@ -202,7 +204,8 @@ class Exporter:
             self.lost(
                 field,
                 f"street {address.street!r} and city {address.city!r} cannot be told apart "
-                "again from streetAddress (the city is read from after the last ', ')",
+                "again from streetAddress (the city is read from after the last ', ', and an "
+                "address without a city must not have one)",
                 aspect,
                 ptr(pointer, "streetAddress"),
             )
@@ -451,12 +454,21 @@ class Importer:
                 f"{country!r} is no ISO 3166-1 alpha-2 country code (e.g. 'DE'), which "
                 "batterypass needs",
             )
-        if city is None:
+        if city is None and isinstance(postal, str):
+            self.note(
+                aspect,
+                ptr(pointer, "streetAddress"),
+                "no city: the consortium's address has no locality property and streetAddress "
+                "has no ', city' part; the address is kept without a city (its postal code "
+                f"{postal!r} locates it)",
+            )
+        elif city is None:
             self.fail(
                 aspect,
                 ptr(pointer, "streetAddress"),
-                "no city: the consortium's address has no locality property, so batterypass "
-                "reads it from after the last ', ' of streetAddress ('street, city')",
+                "no city and no postal code: the consortium's address has no locality "
+                "property, so batterypass reads the city from after the last ', ' of "
+                "streetAddress ('street, city'); an address needs one or the other",
             )
         out = {"street": street, "postal_code": postal, "city": city, "country": country}
         for ours, theirs in (
