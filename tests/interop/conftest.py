@@ -113,19 +113,24 @@ def schema_errors() -> Validate:
     }
 
     def errors(aspect: str, doc: Mapping[str, Any]) -> set[tuple[str, str]]:
-        out = set()
-        for error in validators[aspect].iter_errors(doc):
-            where = pointer_of(error.absolute_path)
-            if error.validator == "required":
-                for name in error.validator_value:
-                    if name not in error.instance:
-                        out.add((f"{where}/{name}", "required"))
-            else:
-                rule = {"minimum": "range", "maximum": "range"}.get(error.validator)
-                out.add((where, rule or str(error.validator)))
-        return out
+        return errors_of(validators[aspect], doc)
 
     return errors
+
+
+def errors_of(validator: Draft4Validator, doc: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """A document's draft-04 validation errors as ``(JSON pointer, rule)`` (see schema_errors)."""
+    out = set()
+    for error in validator.iter_errors(doc):
+        where = pointer_of(error.absolute_path)
+        if error.validator == "required":
+            for name in error.validator_value:
+                if name not in error.instance:
+                    out.add((f"{where}/{name}", "required"))
+        else:
+            rule = {"minimum": "range", "maximum": "range"}.get(error.validator)
+            out.add((where, rule or str(error.validator)))
+    return out
 
 
 def reported(docs: dm.AspectDocuments, aspect: str) -> set[tuple[str, str]]:

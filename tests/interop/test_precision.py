@@ -148,3 +148,66 @@ def test_cli_import_prints_every_issue_and_json_has_them_all(
         ("GeneralProductInformation", "manufacturerInformation", "emailAddress"),
     }
     assert not Path(out).exists()
+
+
+def test_the_sample_addresses_import_without_a_city(
+    ev_passport: BatteryPassport, support: Any
+) -> None:
+    sample = dm.read_aspect_file(support.VECTORS / support.SAMPLE_FILES[(dm.GENERAL, "1.2.0")])
+    address = sample["manufacturerInformation"]["postalAddress"]
+    assert address == {
+        "addressCountry": "Germany",
+        "streetAddress": "Hindenburgstr. 10",
+        "postalCode": "10719",
+    }
+    docs = dm.export_aspects(ev_passport)
+    docs[dm.GENERAL]["manufacturerInformation"]["postalAddress"] = address
+    notes: list[str] = []
+    back = _back(docs, ev_passport, notes).general.manufacturer.address  # type: ignore[union-attr]
+    assert (back.street, back.postal_code, back.city, back.country) == (
+        "Hindenburgstr. 10",
+        "10719",
+        None,
+        "DE",
+    )
+    here = f"{dm.GENERAL} /manufacturerInformation/postalAddress"
+    assert [n for n in notes if n.startswith(here)] == [
+        f"{here}/addressCountry: country name 'Germany' read as its ISO 3166-1 code 'DE'",
+        f"{here}/streetAddress: no city: the consortium's address has no locality property and "
+        "streetAddress has no ', city' part; the address is kept without a city (its postal "
+        "code '10719' locates it)",
+    ]
+
+
+def test_cli_export_writes_performance_120_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = str(ROOT / "examples" / "passports" / "ev-nmc.json")
+    args = ["export", example, "--format", "battery-pass-dm"]
+    for version in ("1.2.0", "1.2.1"):
+        out = tmp_path / version
+        assert run([*args, "--out", str(out), "--performance-version", version, "--json"]) == 0
+        record = json.loads(capsys.readouterr().out)
+        assert record["performance_version"] == version
+        doc = dm.read_aspect_file(out / f"{dm.PERFORMANCE}.json")
+        assert dm.detect_performance_version(doc) == version
+    assert run([*args, "--out", str(tmp_path / "default"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["performance_version"] == "1.2.1"
+    assert run([*args, "--out", str(tmp_path / "x"), "--performance-version", "1.3.0"]) == 2
+    cx_args = ["export", example, "--format", "catena-x", "--out", str(tmp_path / "cx.json")]
+    assert run([*cx_args, "--performance-version", "1.2.0"]) == 2
+    assert "--performance-version applies to --format battery-pass-dm only" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "cx.json").exists()
+    # Read back, the 1.2.0 files give the passport of the 1.2.1 files but for the idle range
+    # (and with every remaining power capability).
+    stamp = bp_json.loads(Path(example).read_bytes()).issued_at.isoformat()
+    for version in ("1.2.0", "1.2.1"):
+        back = ["import", str(tmp_path / version), "--out", str(tmp_path / f"{version}.json")]
+        assert run([*back, "--issued-at", stamp]) == 0
+    old = bp_json.loads((tmp_path / "1.2.0.json").read_bytes())
+    new = bp_json.loads((tmp_path / "1.2.1.json").read_bytes())
+    assert old.performance.idle_temperature_min_c is None  # type: ignore[union-attr]
+    assert new.performance.idle_temperature_min_c is not None  # type: ignore[union-attr]
+    capsys.readouterr()

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from jsonschema import Draft4Validator
 
 from batterypass.interop import _shape
@@ -225,3 +226,58 @@ def test_schema_files_are_read_as_utf16_with_bom(support: Any) -> None:
     assert raw[:2] == b"\xff\xfe"
     assert b"\r\x00\n\x00" in raw
     assert dm.read_aspect_file(raw) == dm.read_aspect_file(path)
+
+
+def test_a_complete_passport_validates_in_performance_120_but_for_the_idle_range(
+    ev_passport: BatteryPassport, support: Any
+) -> None:
+    """PerformanceAndDurability 1.2.0 (issue 15: consumers on the 1.2.0 schemas): the document
+    of a complete passport fails its 1.2.0 schema only for the single idle temperature 1.2.0
+    requires, which the export reports missing (and the range it cannot hold, lost)."""
+    p = complete_ev_passport(ev_passport)
+    docs = dm.export_aspects(p, performance_version="1.2.0")
+    doc = docs[dm.PERFORMANCE]
+    here = "/batteryTechicalProperties/temperatureRangeIdleState"
+    validator = Draft4Validator(
+        support.load_schema(dm.PERFORMANCE, "1.2.0"), format_checker=support._format_checker()
+    )
+    assert support.errors_of(validator, doc) == {(here, "required")}
+    assert [(n.aspect, n.pointer) for n in docs.missing] == [(dm.PERFORMANCE, here)]
+    lost_in_121 = {(n.field, n.pointer) for n in dm.export_aspects(p).lost}
+    assert ("state.state_of_health.remaining_power_capability", None) in lost_in_121
+    assert {(n.field, n.pointer) for n in docs.lost} == {
+        ("performance.idle_temperature_min_c", here),
+        ("performance.idle_temperature_max_c", here),
+        *(lost_in_121 - {("state.state_of_health.remaining_power_capability", None)}),
+    }
+    assert docs.deviations == ()
+    assert dm.detect_performance_version(doc) == "1.2.0"
+    # The 1.2.0 shape: moved and misspelled keys, throughput a number, a list of capabilities.
+    condition = doc["batteryCondition"]
+    assert condition["powerFade"] == p.performance.power_fade_percent  # type: ignore[union-attr]
+    assert "powerFade" not in doc["batteryTechicalProperties"]
+    assert set(condition["remainingEnergy"]) == {"remainingEnergyalue", "lastUpdate"}
+    assert condition["energyThroughput"] == p.state.usage.energy_throughput_kwh  # type: ignore[union-attr]
+    assert len(condition["remainingPowerCapability"]) == len(
+        p.state.state_of_health.remaining_power_capability  # type: ignore[arg-type,union-attr]
+    )
+    # Read back, it is the 1.2.1 trip's passport without the idle temperature range.
+    back = dm.import_aspects(docs, issued_at=p.issued_at, issuer=p.issuer)
+    via_121 = dm.import_aspects(dm.export_aspects(p), issued_at=p.issued_at, issuer=p.issuer)
+    assert back.performance == via_121.performance.model_copy(  # type: ignore[union-attr]
+        update={"idle_temperature_min_c": None, "idle_temperature_max_c": None}
+    )
+    # 1.2.0 holds every remaining power capability, 1.2.1 only the first.
+    capabilities = p.state.state_of_health.remaining_power_capability  # type: ignore[union-attr]
+    assert capabilities is not None
+    assert len(capabilities) > 1
+    assert back.state.state_of_health.remaining_power_capability == capabilities  # type: ignore[union-attr]
+    soh = via_121.state.state_of_health.model_copy(  # type: ignore[union-attr]
+        update={"remaining_power_capability": capabilities}
+    )
+    assert back.state == via_121.state.model_copy(update={"state_of_health": soh})
+
+
+def test_an_unknown_performance_version_is_refused(ev_passport: BatteryPassport) -> None:
+    with pytest.raises(ValueError, match=re.escape("'1.3.0' is not one of 1.2.0, 1.2.1")):
+        dm.export_aspects(ev_passport, performance_version="1.3.0")

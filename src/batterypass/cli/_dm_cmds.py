@@ -143,6 +143,11 @@ class ExportFormat(enum.StrEnum):
     catena_x = "catena-x"
 
 
+class PerformanceVersion(enum.StrEnum):
+    v120 = "1.2.0"
+    v121 = "1.2.1"
+
+
 class ExportAudience(enum.StrEnum):
     full = "full"
     public = "public"
@@ -166,12 +171,21 @@ def export(
         help="Export only what this audience may see (the consortium mixes access groups "
         "within aspects).",
     ),
+    performance_version: PerformanceVersion | None = typer.Option(
+        None,
+        "--performance-version",
+        help="PerformanceAndDurability version to write (battery-pass-dm; default 1.2.1). "
+        "1.2.0 is for consumers on the 1.2.0 schemas and cannot hold the idle temperature "
+        "range.",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Fail if anything would be lost."),
     force: bool = typer.Option(False, "--force", help="Replace existing aspect files."),
     as_json: bool = JSON_OPT,
 ) -> int:
     """Export a passport as Battery Pass consortium aspect documents (one file per aspect) or
     as one Catena-X battery pass 6.1.0 file."""
+    if performance_version is not None and fmt is not ExportFormat.battery_pass_dm:
+        raise UsageError("--performance-version applies to --format battery-pass-dm only")
     p = load_passport(passport).passport
     if audience is not ExportAudience.full:
         p = p.view(Audience(audience.value))
@@ -194,7 +208,8 @@ def export(
                 state.out.print(f"note: {note}", markup=False)
             state.err.print(f"wrote the Catena-X battery pass {out}", markup=False)
         return 0
-    docs = dm.export_aspects(p, strict=strict)
+    version = performance_version or PerformanceVersion(dm.PERFORMANCE_EXPORT_VERSION)
+    docs = dm.export_aspects(p, strict=strict, performance_version=version.value)
     if out.exists() and not out.is_dir():
         raise UsageError("exists and is not a directory", source=str(out))
     targets = {name: out / f"{name}.json" for name in docs}
@@ -212,6 +227,7 @@ def export(
             {
                 "out": str(out),
                 "format": fmt.value,
+                "performance_version": version.value,
                 "files": [str(t) for t in targets.values()],
                 "notes": [str(n) for n in docs.notes],
             }

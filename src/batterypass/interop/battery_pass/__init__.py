@@ -5,7 +5,8 @@ seven SAMM aspects, each a JSON document of its own, keyed here by the SAMM aspe
 ``GeneralProductInformation``, ``CarbonFootprintForBatteries``, ``SupplyChainDueDiligence``,
 ``MaterialComposition``, ``Circularity``, ``PerformanceAndDurability`` and ``Labeling`` (see
 :data:`ASPECT_URNS`). All are version 1.2.0, except that PerformanceAndDurability is written in
-version 1.2.1 and read in 1.2.0 and 1.2.1.
+version 1.2.1 (or 1.2.0 on request: ``export_aspects(..., performance_version="1.2.0")``) and
+read in 1.2.0 and 1.2.1.
 
 Public API:
 

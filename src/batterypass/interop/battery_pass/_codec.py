@@ -38,6 +38,7 @@ from batterypass.interop.battery_pass._schema import (
     MATERIALS,
     PERFORMANCE,
     PERFORMANCE_EXPORT_VERSION,
+    PERFORMANCE_VERSIONS,
     wire,
 )
 from batterypass.model import BatteryPassport, parse_passport
@@ -53,9 +54,20 @@ _EXPORTERS: Final = {
 }
 
 
-def export_aspects(passport: BatteryPassport, *, strict: bool = False) -> AspectDocuments:
+def export_aspects(
+    passport: BatteryPassport,
+    *,
+    strict: bool = False,
+    performance_version: str = PERFORMANCE_EXPORT_VERSION,
+) -> AspectDocuments:
     """Write a passport as Battery Pass consortium aspect documents (one per aspect, keyed by
-    aspect name; PerformanceAndDurability in version :data:`PERFORMANCE_EXPORT_VERSION`).
+    aspect name; PerformanceAndDurability in ``performance_version``, one of
+    :data:`PERFORMANCE_VERSIONS`, by default :data:`PERFORMANCE_EXPORT_VERSION`).
+
+    PerformanceAndDurability 1.2.0 is for consumers on the 1.2.0 schemas: it cannot hold the
+    idle temperature range (a ``lost`` note for each boundary, and a ``missing`` note for the
+    single number it requires), and it holds every remaining power capability (1.2.1 only the
+    first).
 
     Nothing is dropped silently: the result's ``notes`` list every piece of passport data the
     documents do not carry (``lost``), every required consortium property the passport does not
@@ -71,10 +83,18 @@ def export_aspects(passport: BatteryPassport, *, strict: bool = False) -> Aspect
     when any data would be lost. Passport metadata the consortium model has no place for
     (``issuer``, ``issued_at``) is not a loss: :func:`import_aspects` takes it as parameters.
     """
+    if performance_version not in PERFORMANCE_VERSIONS:
+        raise ValueError(
+            f"PerformanceAndDurability version {performance_version!r} is not one of "
+            f"{', '.join(PERFORMANCE_VERSIONS)}"
+        )
     ex = Exporter(passport)
     built = _rules.export_rules(RULES, passport, ex)
     for aspect, write in _EXPORTERS.items():
-        write(ex, built.setdefault(aspect, {}))
+        if aspect == PERFORMANCE:
+            _performance.export(ex, built.setdefault(aspect, {}), performance_version)
+        else:
+            write(ex, built.setdefault(aspect, {}))
     for path in NOT_CARRIED:
         value: Any = passport
         for name in path.split("."):
@@ -83,7 +103,8 @@ def export_aspects(passport: BatteryPassport, *, strict: bool = False) -> Aspect
             ex.lost(path, "not carried: no place in the consortium model")
     docs: dict[str, dict[str, Any]] = {}
     for aspect in ASPECTS:
-        doc = finish(built[aspect], wire(aspect))
+        shape = wire(aspect, performance_version)
+        doc = finish(built[aspect], shape)
         if not doc:
             ex.notes.append(
                 ExportNote(
@@ -102,7 +123,7 @@ def export_aspects(passport: BatteryPassport, *, strict: bool = False) -> Aspect
                 aspect,
                 here,
             )
-            for here in missing(doc, wire(aspect))
+            for here in missing(doc, shape)
         )
         docs[aspect] = doc
     result = AspectDocuments(docs, ex.notes)

@@ -551,7 +551,8 @@ _HAND: Final[tuple[_Hand, ...]] = (
         (
             "atSoC <-> state_of_charge_percent, powerCapabilityAt <-> power_w in W (as row 62); "
             "1.2.1 holds one value, so only the first is written (the others are reported lost); "
-            "on import every entry of 1.2.0's list is read"
+            "1.2.0 (on request) holds them all as a list; on import every entry of 1.2.0's list "
+            "is read"
         ),
     ),
     _Hand(

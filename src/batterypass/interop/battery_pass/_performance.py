@@ -1,5 +1,5 @@
-"""PerformanceAndDurability (written in 1.2.1, read in 1.2.0 and 1.2.1): technical properties
-and the battery's condition.
+"""PerformanceAndDurability (written in 1.2.1 or, on request, 1.2.0; read in both): technical
+properties and the battery's condition.
 
 Quirks by hand: power capabilities (lists of value at a state of charge; 1.2.1 holds one
 remaining value), the power-to-energy ratio written twice (``powerCapabilityRatio`` in %,
@@ -108,7 +108,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "temperatureRangeIdleState/minimum",
         "idle_temperature_min_c",
         Verbatim(
-            "°C; 1.2.0's single value cannot tell which boundary it is and is dropped on import"
+            "°C; 1.2.0's single value cannot tell which boundary it is: dropped on import, "
+            "reported lost on a 1.2.0 export"
         ),
         85,
     ),
@@ -205,8 +206,9 @@ def _split_negative_event(text: str) -> tuple[str, str | None]:
     return _UNSPECIFIED_EVENT, text
 
 
-def export(ex: Exporter, doc: dict[str, Any]) -> None:
-    """Add the quirks to the rules' document."""
+def export(ex: Exporter, doc: dict[str, Any], version: str = "1.2.1") -> None:
+    """Add the quirks to the rules' document (the rules write the 1.2.1 shape; for
+    ``version`` 1.2.0 it is rewritten into 1.2.0's shape here)."""
     p, a = ex.p, PERFORMANCE
     pf, soh, use = p.performance, p.state.state_of_health, p.state.usage
     measured = timestamp(soh.measured_at) if soh.measured_at is not None else None
@@ -250,7 +252,16 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
         ("minimum", pf.idle_temperature_min_c),
         ("maximum", pf.idle_temperature_max_c),
     ):
-        if value is not None and not Decimal(-100) <= value <= Decimal(200):
+        if version == "1.2.0":
+            if value is not None:
+                ex.lost(
+                    f"performance.idle_temperature_{key[:3]}_c",
+                    "PerformanceAndDurability 1.2.0 holds the idle temperature range as one "
+                    "number (-20..60 °C), which cannot say which boundary it is: not written",
+                    a,
+                    f"{_T}/temperatureRangeIdleState",
+                )
+        elif value is not None and not Decimal(-100) <= value <= Decimal(200):
             ex.deviation(
                 a,
                 f"{_T}/temperatureRangeIdleState/{key}",
@@ -307,18 +318,21 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
             events.append({"negativeEvent": text, "lastUpdate": date_timestamp(ev.occurred_on)})
         condition["negativeEvents"] = events
     if soh.remaining_power_capability:
-        # Version 1.2.1 holds one value: the first; the others are reported as lost.
-        first = soh.remaining_power_capability[0]
-        condition["remainingPowerCapability"] = {
-            "remainingPowerCapabilityValue": {
-                "atSoC": first.state_of_charge_percent,
-                "powerCapabilityAt": first.power_w,
-                "rPCLastUpdated": measured,
-            },
-            "lastUpdate": measured,
-        }
+        entries = [
+            {
+                "remainingPowerCapabilityValue": {
+                    "atSoC": x.state_of_charge_percent,
+                    "powerCapabilityAt": x.power_w,
+                    "rPCLastUpdated": measured,
+                },
+                "lastUpdate": measured,
+            }
+            for x in soh.remaining_power_capability
+        ]
+        # Version 1.2.0 holds a list; 1.2.1 one value: the first, the others reported lost.
+        condition["remainingPowerCapability"] = entries if version == "1.2.0" else entries[0]
         others = len(soh.remaining_power_capability) - 1
-        if others:
+        if others and version != "1.2.0":
             ex.lost(
                 "state.state_of_health.remaining_power_capability",
                 f"PerformanceAndDurability 1.2.1 holds one remaining power capability; "
@@ -338,6 +352,8 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
     for key, stamp in stamps.items():
         if isinstance(condition.get(key), dict):
             condition[key]["lastUpdate"] = stamp
+    if version == "1.2.0":
+        _as_v120(technical, condition)
 
     lost_values: tuple[tuple[str, object, str], ...] = (
         (
@@ -364,8 +380,11 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
     for field, held, why in lost_values:
         if held is not None:
             ex.lost(field, why)
+    # Times are written only as lastUpdate values (1.2.0's evolution of self-discharge and
+    # energy throughput have none).
     soh_written = any(
-        condition.get(k) is not None
+        isinstance(condition.get(k), dict | list)
+        and (k != "evolutionOfSelfDischarge" or version != "1.2.0")
         for k in (*_SOH_TIMED, "remainingCapacity", "remainingPowerCapability")
     )
     if measured is not None and not soh_written:
@@ -374,7 +393,7 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
             "written only as the lastUpdate of state-of-health values, and there are none",
         )
     usage_written = any(
-        condition.get(k) is not None
+        isinstance(condition.get(k), dict)
         for k in (*_USE_TIMED, "energyThroughput", "temperatureInformation")
     )
     if recorded is not None and not usage_written:
@@ -382,6 +401,45 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
             "state.usage.recorded_at",
             "written only as the lastUpdate of usage values, and there are none",
         )
+
+
+# 1.2.0 keeps these in batteryCondition; 1.2.1 (and the rules) in batteryTechicalProperties.
+_MOVED_IN_121: Final = (
+    "roundTripEfficiencyat50PerCentCycleLife",
+    "roundTripEfficiencyFade",
+    "powerFade",
+)
+# Value keys 1.2.1 renamed: condition entity -> (1.2.1 key, 1.2.0 key).
+_RENAMED_IN_121: Final = {
+    "remainingEnergy": ("remainingEnergyValue", "remainingEnergyalue"),
+    "currentSelfDischargingRate": (
+        "currentSelfDischargingRateValue",
+        "currentSelfDischargingRateEntity",
+    ),
+}
+
+
+def _as_v120(technical: dict[str, Any], condition: dict[str, Any]) -> None:
+    """Rewrite the 1.2.1-shaped parts into 1.2.0's shape (the idle temperature range, which
+    1.2.0 cannot hold, is reported lost by the caller and not written)."""
+    technical.pop("temperatureRangeIdleState", None)
+    for key in _MOVED_IN_121:
+        if key in technical:
+            condition[key] = technical.pop(key)
+    for key, (new, old) in _RENAMED_IN_121.items():
+        entry = condition.get(key)
+        if isinstance(entry, dict) and new in entry:
+            entry[old] = entry.pop(new)
+    throughput = condition.get("energyThroughput")
+    if isinstance(throughput, dict):
+        # 1.2.0: a number without a time.
+        condition["energyThroughput"] = throughput.get("energyThroughputValue")
+    evolution = condition.get("evolutionOfSelfDischarge")
+    if isinstance(evolution, dict):
+        # 1.2.0: {evolutionOfSelfDischargeEntityValue}, without a time.
+        condition["evolutionOfSelfDischarge"] = {
+            "evolutionOfSelfDischargeEntityValue": evolution.get("evolutionOfSelfDischargeValue")
+        }
 
 
 def read(imp: Importer, doc: Mapping[str, Any], version: str) -> None:
