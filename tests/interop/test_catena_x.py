@@ -36,14 +36,18 @@ REPAIRED = VECTORS / "BatteryPass-6.1.0-repaired.json"
 DOC = ROOT / "specs" / "catena-x-mapping.md"
 
 
+SCHEMA_600 = VECTORS / "BatteryPass-6.0.0-schema.json"
+
+
 def _schema(version: str) -> dict[str, Any]:
+    if version == "6.0.0":
+        # The published 6.0.0 schema (tests/interop/catena-x-vectors/README.md).
+        loaded: dict[str, Any] = json.loads(SCHEMA_600.read_text(encoding="utf-8"))
+        return loaded
     # The library reads numbers as Decimal; jsonschema wants plain numbers.
-    schema = json.loads(
+    schema: dict[str, Any] = json.loads(
         json.dumps(cx.json_schema(), default=lambda d: float(d) if d % 1 else int(d))
     )
-    if version == "6.0.0":
-        # 6.0.0 differs from 6.1.0 only by lacking the optional specVersion.
-        del schema["properties"]["specVersion"]
     return schema
 
 
@@ -143,6 +147,20 @@ def test_strict_export_refuses_a_loss(ev_passport: BatteryPassport) -> None:
 
 
 # ---------------------------------------------------------------- the shipped sample
+
+
+def test_the_6_0_0_schema_is_6_1_0_without_spec_version() -> None:
+    """What the importer assumes when it reads a 6.0.0 payload with the 6.1.0 schema less
+    specVersion, checked against the published 6.0.0 schema: the same apart from the version
+    in the SAMM URNs and the optional specVersion."""
+    old = _schema("6.0.0")
+    new = json.loads(
+        json.dumps(_schema("6.1.0")).replace("battery_pass:6.1.0#", "battery_pass:6.0.0#")
+    )
+    assert "specVersion" not in old["properties"]
+    assert "specVersion" not in new.get("required", [])
+    del new["properties"]["specVersion"]
+    assert old == new
 
 
 def test_the_shipped_sample_is_the_reference_copy() -> None:
@@ -367,7 +385,6 @@ def test_cli_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert back.performance == original.performance.model_copy(
         update={
             "power_to_energy_ratio_w_per_wh": None,
-            "original_power_capability": None,
             "cycle_life_reference_test": None,
             "idle_temperature_reference_test": None,  # no place in Catena-X (issue 15)
         }
@@ -490,3 +507,59 @@ def test_manufacturer_facility_and_predecessor_are_written_and_dropped_on_import
     assert back.predecessor_passport_id is None
     assert any("/metadata/predecessor: predecessor" in n and "Art. 77(7)" in n for n in notes)
     assert any("/operation/manufacturer/manufacturer: manufacturer" in n for n in notes)
+
+
+def test_power_capability_at_80_and_20_percent_crosses(ev_passport: BatteryPassport) -> None:
+    """Annex IV Part B(4): the power capability at 80 % and 20 % state of charge, which
+    Catena-X holds as at80SoC and at20SoC (W) and import lists in that order."""
+    caps = ev_passport.performance.original_power_capability
+    assert caps is not None
+    assert [c.state_of_charge_percent for c in caps] == [80, 20]
+    doc = cx.export_catena_x(ev_passport)
+    assert doc["performance"]["rated"]["power"]["at80SoC"] == caps[0].power_w
+    assert doc["performance"]["rated"]["power"]["at20SoC"] == caps[1].power_w
+    assert "performance.original_power_capability" not in {n.field for n in doc.lost}
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+    assert back.performance.original_power_capability == caps  # type: ignore[union-attr]
+    # Another order, or an entry at another state of charge, cannot be read back: lost.
+    for changed in (
+        tuple(reversed(caps)),
+        (*caps, caps[0].model_copy(update={"state_of_charge_percent": Decimal(50)})),
+    ):
+        p = ev_passport.model_copy(
+            update={
+                "performance": ev_passport.performance.model_copy(
+                    update={"original_power_capability": changed}
+                )
+            }
+        )
+        lost = [
+            n
+            for n in cx.export_catena_x(p).lost
+            if n.field == "performance.original_power_capability"
+        ]
+        assert [n.pointer for n in lost] == ["/performance/rated/power"]
+    # Only the value at 80 %: carried, and at20SoC reported missing (required by the schema).
+    only = ev_passport.model_copy(
+        update={
+            "performance": ev_passport.performance.model_copy(
+                update={"original_power_capability": caps[:1]}
+            )
+        }
+    )
+    doc = cx.export_catena_x(only)
+    assert "performance.original_power_capability" not in {n.field for n in doc.lost}
+    assert "/performance/rated/power/at20SoC" in {n.pointer for n in doc.missing}
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+    assert back.performance.original_power_capability == caps[:1]  # type: ignore[union-attr]
+    # A bad value is told at its pointer.
+    doc = dict(cx.export_catena_x(ev_passport))
+    doc["performance"]["rated"]["power"]["at20SoC"] = -5
+    with pytest.raises(ValidationError) as caught:
+        cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        (
+            ("BatteryPass", "performance", "rated", "power", "at20SoC"),
+            "must be greater than 0 (performance.original_power_capability[1].power_w)",
+        )
+    ]

@@ -447,6 +447,7 @@ def _export_quirks(ex: Exporter, doc: dict[str, Any]) -> None:
                 "/identification/chemistry",
             )
     _export_carbon(ex, doc)
+    _export_power_capability(ex, doc)
     for pointer, field, header in SINGLE_LINKS:
         url = _rules.get_field(p, tuple(field.split(".")))
         if url is not None:
@@ -500,6 +501,48 @@ def _export_quirks(ex: Exporter, doc: dict[str, Any]) -> None:
         if when is not None and not written & set(keys):
             ex.lost(field, f"written only as the time of {what} values, and there are none")
     _export_losses(ex)
+
+
+_SOC_KEYS: Final = ((Decimal(80), "at80SoC"), (Decimal(20), "at20SoC"))
+
+
+def _export_power_capability(ex: Exporter, doc: dict[str, Any]) -> None:
+    """Catena-X holds the original power capability at 80 % and at 20 % state of charge
+    (Annex IV Part B(4)); import lists them in that order."""
+    caps = ex.p.performance.original_power_capability
+    if caps is None:
+        return
+    carried = []
+    for soc, key in _SOC_KEYS:
+        at = [c for c in caps if c.state_of_charge_percent == soc]
+        if at:
+            _rules.set_pointer(doc, f"{_R}/power/{key}", at[0].power_w)
+            carried.append(at[0])
+    if tuple(carried) != tuple(caps):
+        ex.lost(
+            "performance.original_power_capability",
+            "Catena-X holds one power capability at 80 % and one at 20 % state of charge, "
+            "read back in that order: other entries or another order are not carried",
+            _D,
+            f"{_R}/power",
+        )
+
+
+def _read_power_capability(imp: Importer, power: Any) -> None:
+    if not isinstance(power, Mapping):
+        return
+    caps: list[dict[str, Any]] = []
+    path: tuple[PathItem, ...] = ("performance", "original_power_capability")
+    for soc, key in _SOC_KEYS:
+        if key in power:
+            here = f"{_R}/power/{key}"
+            at = (*path, len(caps))
+            imp.at((*at, "power_w"), _D, here)
+            imp.at((*at, "state_of_charge_percent"), _D, here)
+            imp.at(at, _D, here)
+            caps.append({"state_of_charge_percent": soc, "power_w": power[key]})
+    if caps:
+        imp.put(path, caps, _D, f"{_R}/power")
 
 
 def _export_carbon(ex: Exporter, doc: dict[str, Any]) -> None:
@@ -558,11 +601,6 @@ def _export_losses(ex: Exporter) -> None:
         ("circularity.end_of_life_info_url", circ.end_of_life_info_url, "no such document"),
         ("circularity.spare_part_sources", circ.spare_part_sources, "producers by BPNL only"),
         ("circularity.recycling_potential", circ.recycling_potential, "no recycling potential"),
-        (
-            "performance.original_power_capability",
-            pf.original_power_capability,
-            "power at 20 % and 80 % state of charge only, as required pair",
-        ),
         (
             "performance.power_to_energy_ratio_w_per_wh",
             pf.power_to_energy_ratio_w_per_wh,
@@ -652,6 +690,7 @@ CARRIED: Final = frozenset(
         "labels.declaration_of_conformity",
         "labels.extinguishing_agents",
         "circularity.part_numbers",
+        "performance.original_power_capability",
         "state.state_of_health.measured_at",
         "state.usage.recorded_at",
         *(field for _, field, _ in SINGLE_LINKS),
@@ -841,6 +880,7 @@ def _read_quirks(imp: Importer, doc: Mapping[str, Any]) -> None:
             "/identification/chemistry",
         )
     _read_carbon(imp, at("/sustainability/carbonFootprint"))
+    _read_power_capability(imp, at(f"{_R}/power"))
     for pointer, field, header in SINGLE_LINKS:
         docs = at(pointer)
         if not docs:

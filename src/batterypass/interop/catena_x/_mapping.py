@@ -28,6 +28,17 @@ QUIRKS: Final[tuple[tuple[str, str, str], ...]] = (
         "with it, Art. 77(7)); the nil UUID reads as no predecessor",
     ),
     (
+        "/performance/rated/power/at80SoC",
+        "performance.original_power_capability",
+        "W, the entry at 80 % state of charge (Annex IV Part B(4)); import lists it first",
+    ),
+    (
+        "/performance/rated/power/at20SoC",
+        "performance.original_power_capability",
+        "W, the entry at 20 % state of charge; import lists it after the one at 80 %; entries "
+        "at other states of charge, a second entry at 80 % or 20 % and another order are lost",
+    ),
+    (
         "/metadata/issueDate",
         "issued_at",
         "the UTC date of issued_at; import takes issued_at= or midnight UTC of this date",
@@ -152,11 +163,6 @@ NOT_CARRIED: Final[tuple[tuple[str, str], ...]] = (
         "locations as text: the passport's pre- and post-consumer shares, component-located "
         "materials and CAS-checked substances have no lossless place; not mapped yet",
     ),
-    (
-        "/performance/rated/power/at20SoC",
-        "the passport keeps power at any state of charge as a list; not mapped",
-    ),
-    ("/performance/rated/power/at80SoC", "as at20SoC"),
     ("/performance/rated/resistance/module", "the passport holds cell and pack resistance"),
     ("/performance/dynamic/resistance/increase/cell", "the passport holds the pack's increase"),
     ("/performance/dynamic/resistance/increase/module", "as cell"),
