@@ -49,6 +49,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from batterypass._build import compiled_modules
 from batterypass.codec import json as bp_json
 from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.keys import Algorithm, PrivateKey
@@ -473,6 +474,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return result
 
     cores = args.workers
+    print(f"build: {', '.join(compiled_modules()) or 'pure Python'}")
     print(f"signing {args.n:,} passports for each of {', '.join(ALGS)} ...")
     corpora, store = make_corpora(args.n)
     report: dict[str, Any] = {
@@ -480,6 +482,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "n_per_algorithm": args.n,
+        "build": "mypyc" if compiled_modules() else "pure-python",
+        "compiled_modules": list(compiled_modules()),
         "cores_used": cores,
         "algorithms": {},
     }
