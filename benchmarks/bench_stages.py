@@ -62,9 +62,7 @@ def stages(alg: Algorithm, number: int, repeat: int) -> dict[str, float]:
             lambda: scan(payload, limits=DEFAULT_LIMITS, deterministic=True, allowed_tags=tags)
         ),
         "decode_value": best(lambda: decode_value(payload, allowed_tags=tags)),
-        "mapping": best(
-            lambda: _cbor_passport._unwrap(value, DEFAULT_LIMITS.max_bytes, True)
-        ),
+        "mapping": best(lambda: _cbor_passport._unwrap(value, DEFAULT_LIMITS.max_bytes, True)),
         "validation": best(lambda: parse_passport(plain)),
         "whole": best(lambda: verify_passport(message, trust=trust, now=NOW)),
     }
