@@ -90,6 +90,11 @@ class Curve(enum.Enum):
         """Length in bytes of one coordinate (or of the Ed25519 / Ed448 public key)."""
         return _COORD_SIZE[self]
 
+    @property
+    def order(self) -> int | None:
+        """The group order ``n`` of an ECDSA curve (None for Ed25519 and Ed448)."""
+        return _EC_ORDER.get(self)
+
 
 _COSE_CRV = {Curve.P256: 1, Curve.P384: 2, Curve.P521: 3, Curve.ED25519: 6, Curve.ED448: 7}
 _COORD_SIZE = {
@@ -905,11 +910,14 @@ class PrivateKey:
 
     def sign(self, data: bytes) -> bytes:
         """Sign ``data``; Ed25519 signatures are 64 bytes, Ed448 ones 114, ECDSA ones raw
-        ``r || s``."""
+        ``r || s`` with ``s <= n/2`` (low-s)."""
         if isinstance(self.crypto_key, _EdPrivateKey):
             return self.crypto_key.sign(data)
         der = self.crypto_key.sign(data, ec.ECDSA(_HASH[self.curve]))
         r, s = decode_dss_signature(der)
+        order = _EC_ORDER[self.curve]
+        if s > order // 2:
+            s = order - s  # the low-s form: the strict COSE profile accepts only that one
         size = self.curve.coordinate_size
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 

@@ -417,3 +417,43 @@ def test_sign1_error_pickles_with_its_reason() -> None:
     copy = pickle.loads(pickle.dumps(info.value))
     assert copy.reason is Sign1Reason.WRONG_TAG
     assert str(copy) == str(info.value)
+
+
+# --- low-s ECDSA (issue 21) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alg", [Algorithm.ESP256, Algorithm.ESP384, Algorithm.ESP512])
+def test_high_s_is_refused_by_the_strict_profile_only(alg: Algorithm) -> None:
+    key = PrivateKey.generate(alg)
+    order = alg.curve.order
+    assert order is not None
+    for _ in range(8):  # our signer always writes the low-s form
+        message = sign1(b"payload", key)
+        sig = decode_sign1_unverified(message).signature
+        assert int.from_bytes(sig[len(sig) // 2 :], "big") <= order // 2
+    tag = decode_value(message, deterministic=False)
+    protected, unprotected, payload, sig = tag.value
+    half = len(sig) // 2
+    flipped = sig[:half] + (order - int.from_bytes(sig[half:], "big")).to_bytes(half, "big")
+    high = encode_value(Tag(18, [protected, unprotected, payload, flipped]))
+    assert verify_sign1(high, key.public_key(), profile="rfc9052") == b"payload"
+    with pytest.raises(Sign1Error, match="high s") as caught:
+        verify_sign1(high, key.public_key())
+    assert caught.value.reason is Sign1Reason.HIGH_S
+
+
+def test_a_signer_returning_high_s_is_normalised() -> None:
+    key = PrivateKey.generate(Algorithm.ESP256)
+    order = Algorithm.ESP256.curve.order
+    assert order is not None
+
+    class HighS:
+        alg = key.alg
+        kid = key.kid
+
+        def sign(self, data: bytes) -> bytes:
+            sig = key.sign(data)
+            return sig[:32] + (order - int.from_bytes(sig[32:], "big")).to_bytes(32, "big")
+
+    message = sign1(b"x", HighS())
+    assert verify_sign1(message, key.public_key()) == b"x"

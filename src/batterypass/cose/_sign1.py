@@ -124,6 +124,8 @@ class Sign1Reason(enum.StrEnum):
     """The signature does not verify (or ECDSA r/s are out of range)."""
     BAD_KEY = "bad-key"
     """The verification key is unsupported or weak."""
+    HIGH_S = "high-s"
+    """An ECDSA signature whose ``s`` is above n/2 (strict profile: low-s only)."""
     NO_SIGNING_TIME = "no-signing-time"
     """No ``iat`` in a protected CWT Claims header where the signing profile requires one."""
 
@@ -655,6 +657,19 @@ def _verify_message(
         public.verify(to_be_signed, msg.signature, alg=alg)
     except SignatureError as e:
         raise Sign1Error(Sign1Reason.BAD_SIGNATURE, e.message, path=("signature",)) from e
+    order = alg.curve.order
+    if strict and order is not None:
+        half = len(msg.signature) // 2
+        if int.from_bytes(msg.signature[half:], "big") > order // 2:
+            # A valid signature in its other form: (r, s) and (r, n - s) both verify, and
+            # accepting both would let anyone turn one signed message into a second valid one
+            # with other bytes.
+            _fail(
+                Sign1Reason.HIGH_S,
+                "ECDSA signature with a high s (s > n/2): the strict profile accepts only the "
+                "low-s form, so that a signature has one encoding",
+                path=("signature",),
+            )
     return payload
 
 
@@ -691,6 +706,19 @@ def _protected_header(
     except Sign1Error as e:
         raise EncodeError(f"cannot build the protected header: {e.message}") from e
     return header
+
+
+def _low_s(signature: bytes, alg: Algorithm) -> bytes:
+    """The low-s form of an ECDSA signature (``s`` replaced by ``n - s`` above n/2), which the
+    strict profile requires, whatever the signer (an HSM, a KMS) returned; EdDSA unchanged."""
+    order = alg.curve.order
+    if order is None:
+        return signature
+    half = len(signature) // 2
+    s = int.from_bytes(signature[half:], "big")
+    if s <= order // 2:
+        return signature
+    return signature[:half] + (order - s).to_bytes(half, "big")
 
 
 def sign1(
@@ -735,4 +763,5 @@ def sign1(
             f"signer {key.kid!r} returned {size} bytes; {alg.cose_name} needs "
             f"{alg.signature_size} (ECDSA in COSE is raw r || s, not DER: convert first)"
         )
+    signature = _low_s(signature, alg)
     return encode_value(Tag(COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature]))
