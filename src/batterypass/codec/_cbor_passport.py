@@ -695,15 +695,22 @@ def dumps(passport: BatteryPassport) -> bytes:
 
 
 def loads(
-    data: bytes, *, limits: DecodeLimits = DEFAULT_LIMITS, source: str | None = None
+    data: bytes | bytearray | memoryview,
+    *,
+    limits: DecodeLimits = DEFAULT_LIMITS,
+    source: str | None = None,
 ) -> BatteryPassport:
     """Decode and validate a passport from its CBOR (``specs/cbor-format.md``).
 
+    ``data`` is bytes or any other contiguous buffer of them (``bytearray``, ``memoryview``).
     Raises :class:`~batterypass.errors.DecodeError` for bytes that are not a passport document
     in deterministic form (naming the byte offset, the key path and the field path) and
     :class:`~batterypass.errors.ValidationError` for a document that breaks a rule of the
     model. ``source`` (a file name) is recorded in the error.
     """
+    if type(data) is not bytes:
+        # One copy up front: the compiled build checks ``bytes`` annotations at run time.
+        data = bytes(data)
     try:
         value = decode_value(data, limits=limits, allowed_tags=WIRE_TAGS)
     except DecodeError as e:
