@@ -563,3 +563,37 @@ def test_power_capability_at_80_and_20_percent_crosses(ev_passport: BatteryPassp
             "must be greater than 0 (performance.original_power_capability[1].power_w)",
         )
     ]
+
+
+def test_a_required_section_the_passport_holds_but_cannot_carry_says_so(
+    ev_passport: BatteryPassport,
+) -> None:
+    """The materials section is required and not mapped: its missing note points to the lost
+    notes rather than claiming the passport holds no materials."""
+    doc = cx.export_catena_x(ev_passport)
+    lost = {n.field for n in doc.lost if n.pointer == "/materials"}
+    assert lost == {
+        "materials.critical_raw_materials",
+        "materials.hazardous_substances",
+        "materials.materials",
+        "materials.substance_impact_url",
+    }
+    (note,) = [n for n in doc.missing if n.pointer == "/materials"]
+    assert note.message == (
+        "required by the Catena-X battery pass; the passport's data for it is not carried (see "
+        "the lost note)"
+    )
+    empty = ev_passport.model_copy(
+        update={
+            "materials": ev_passport.materials.model_copy(
+                update={
+                    "critical_raw_materials": None,
+                    "hazardous_substances": None,
+                    "materials": None,
+                    "substance_impact_url": None,
+                }
+            )
+        }
+    )
+    (note,) = [n for n in cx.export_catena_x(empty).missing if n.pointer == "/materials"]
+    assert note.message == "required by the Catena-X battery pass, not held by the passport"

@@ -242,7 +242,14 @@ def test_a_complete_passport_validates_in_performance_120_but_for_the_idle_range
         support.load_schema(dm.PERFORMANCE, "1.2.0"), format_checker=support._format_checker()
     )
     assert support.errors_of(validator, doc) == {(here, "required")}
-    assert [(n.aspect, n.pointer) for n in docs.missing] == [(dm.PERFORMANCE, here)]
+    assert [(n.aspect, n.pointer, n.message) for n in docs.missing] == [
+        (
+            dm.PERFORMANCE,
+            here,
+            "required by the consortium model; the passport's data for it is not carried (see "
+            "the lost note)",
+        )
+    ]
     lost_in_121 = {(n.field, n.pointer) for n in dm.export_aspects(p).lost}
     assert ("state.state_of_health.remaining_power_capability", None) in lost_in_121
     assert {(n.field, n.pointer) for n in docs.lost} == {

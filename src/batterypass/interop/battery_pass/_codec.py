@@ -115,10 +115,16 @@ def export_aspects(
                 )
             )
             continue
+        not_carried = {
+            n.pointer for n in ex.notes if n.kind == "lost" and n.aspect == aspect and n.pointer
+        }
         ex.notes.extend(
             ExportNote(
                 "missing",
-                "required by the consortium model, not held by the passport",
+                "required by the consortium model; the passport's data for it is not carried "
+                "(see the lost note)"
+                if here in not_carried
+                else "required by the consortium model, not held by the passport",
                 field_of_wire(aspect, here),
                 aspect,
                 here,

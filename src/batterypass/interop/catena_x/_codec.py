@@ -574,6 +574,9 @@ def _export_carbon(ex: Exporter, doc: dict[str, Any]) -> None:
                 ex.lost(field, "written only with the total carbon footprint, which is not held")
 
 
+_NOT_MAPPED: Final = "not mapped (see specs)"
+
+
 def _export_losses(ex: Exporter) -> None:
     p = ex.p
     pf, soh, use = p.performance, p.state.state_of_health, p.state.usage
@@ -583,11 +586,11 @@ def _export_losses(ex: Exporter) -> None:
         ("carbon_footprint.class_scheme", c.class_scheme, "no class scheme"),
         ("carbon_footprint.absolute_kg_co2e", c.absolute_kg_co2e, "no absolute footprint"),
         ("due_diligence.supply_chain_indices", dd.supply_chain_indices, "no indices"),
-        ("materials.critical_raw_materials", m.critical_raw_materials, "not mapped (see specs)"),
-        ("materials.hazardous_substances", m.hazardous_substances, "not mapped (see specs)"),
-        ("materials.materials", m.materials, "not mapped (see specs)"),
+        ("materials.critical_raw_materials", m.critical_raw_materials, _NOT_MAPPED),
+        ("materials.hazardous_substances", m.hazardous_substances, _NOT_MAPPED),
+        ("materials.materials", m.materials, _NOT_MAPPED),
         ("materials.element_masses", m.element_masses, "no element masses"),
-        ("materials.substance_impact_url", m.substance_impact_url, "not mapped (see specs)"),
+        ("materials.substance_impact_url", m.substance_impact_url, _NOT_MAPPED),
         (
             "circularity.recycled_content",
             circ.recycled_content,
@@ -656,6 +659,9 @@ def _export_losses(ex: Exporter) -> None:
                 f"Catena-X battery pass 6.1.0 has {why}"
                 if why.startswith("no ")
                 else f"not carried: {why}",
+                # The materials section is required; its missing note points here.
+                _D if why == _NOT_MAPPED else None,
+                "/materials" if why == _NOT_MAPPED else None,
             )
     # Any other data point the payload has no place for (a section added to the model later
     # is reported, never dropped silently).
@@ -714,11 +720,15 @@ def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> Caten
     built = _rules.export_rules(RULES, passport, ex).get(_D, {})
     _export_quirks(ex, built)
     doc = finish(built, structure())
+    not_carried = {n.pointer for n in ex.notes if n.kind == "lost" and n.pointer is not None}
     for here in missing(doc, structure()):
         ex.notes.append(
             ExportNote(
                 "missing",
-                "required by the Catena-X battery pass, not held by the passport",
+                "required by the Catena-X battery pass; the passport's data for it is not "
+                "carried (see the lost note)"
+                if here in not_carried
+                else "required by the Catena-X battery pass, not held by the passport",
                 field_of_pointer(here),
                 _D,
                 here,
