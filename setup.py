@@ -18,10 +18,14 @@ import os
 from setuptools import setup
 
 #: The modules compiled by the compiled build: the decoding hot path (keep in step with
-#: batterypass._build.COMPILABLE; a test checks it).
+#: batterypass._build.COMPILABLE; a test checks it). lifecycle/_wire.py subclasses the key-table
+#: codecs of codec/_keytable.py, and a compiled class can only be subclassed by compiled code.
 MYPYC_MODULES = [
     "src/batterypass/codec/_cbor_scan.py",
+    "src/batterypass/codec/_cbor_decode.py",
     "src/batterypass/codec/_cbor_passport.py",
+    "src/batterypass/codec/_keytable.py",
+    "src/batterypass/lifecycle/_wire.py",
     "src/batterypass/model/_types.py",
 ]
 

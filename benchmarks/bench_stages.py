@@ -5,10 +5,13 @@ ev-nmc example is signed with a fresh key of each algorithm and every stage of
 ``verify_passport`` is timed on its own (best of ``--repeat`` runs of ``--number`` calls):
 
 envelope (``parse_sign1``), signature (``Sign1Message.verify``: Sig_structure and the
-``cryptography`` call), pre-scan (``codec._cbor_scan.scan``), cbor2 (``decode_value`` minus the
-pre-scan), mapping (key table to field names), validation (pydantic, ``parse_passport``), and
-the whole ``verify_passport``; "glue" is the whole minus the stages (trust lookup, claims and
-policy checks, result objects). The machine is shared: compare figures of one run, or ratios.
+``cryptography`` call), decode (``decode_value`` of the payload: one pass where the one-pass
+decoder is compiled, else pre-scan + cbor2), mapping (key table to field names), validation
+(pydantic, ``parse_passport``), and the whole ``verify_passport``; "glue" is the whole minus
+those stages (trust lookup, claims and policy checks, result objects). For comparison, not
+part of the sum: pre-scan (``codec._cbor_scan.scan`` alone), two-pass (pre-scan + cbor2) and
+one-pass (``codec._cbor_decode``, whichever build). The machine is shared: compare figures of
+one run, or ratios.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from batterypass._build import compiled_modules
-from batterypass.codec import _cbor_passport
+from batterypass.codec import _cbor, _cbor_passport
 from batterypass.codec import json as bp_json
+from batterypass.codec._cbor_decode import decode_deterministic
 from batterypass.codec._cbor_scan import scan
-from batterypass.codec.cbor import DEFAULT_LIMITS, decode_value
+from batterypass.codec.cbor import DEFAULT_LIMITS, Tag, decode_value
 from batterypass.cose import parse_sign1, sign_passport
 from batterypass.keys import Algorithm, PrivateKey
 from batterypass.model import Role, parse_passport
@@ -55,19 +59,26 @@ def stages(alg: Algorithm, number: int, repeat: int) -> dict[str, float]:
     def best(fn: Any) -> float:
         return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
+    limits = DEFAULT_LIMITS
+    policy = frozenset(tags)
     out = {
         "envelope": best(lambda: parse_sign1(message)),
         "signature": best(lambda: msg.verify(public)),
-        "pre-scan": best(
-            lambda: scan(payload, limits=DEFAULT_LIMITS, deterministic=True, allowed_tags=tags)
-        ),
-        "decode_value": best(lambda: decode_value(payload, allowed_tags=tags)),
-        "mapping": best(lambda: _cbor_passport._unwrap(value, DEFAULT_LIMITS.max_bytes, True)),
+        "decode": best(lambda: decode_value(payload, allowed_tags=tags)),
+        "mapping": best(lambda: _cbor_passport._unwrap(value, limits.max_bytes, True)),
         "validation": best(lambda: parse_passport(plain)),
         "whole": best(lambda: verify_passport(message, trust=trust, now=NOW)),
+        "pre-scan": best(
+            lambda: scan(payload, limits=limits, deterministic=True, allowed_tags=tags)
+        ),
+        "two-pass": best(lambda: _cbor._decode_two_pass(payload, limits, True, policy, False)),
+        "one-pass": best(
+            lambda: decode_deterministic(
+                payload, limits.max_depth, limits.max_items, limits.max_string_bytes, policy, Tag
+            )
+        ),
     }
-    out["cbor2"] = out.pop("decode_value") - out["pre-scan"]
-    parts = ("envelope", "signature", "pre-scan", "cbor2", "mapping", "validation")
+    parts = ("envelope", "signature", "decode", "mapping", "validation")
     out["glue"] = out["whole"] - sum(out[p] for p in parts)
     return {k: round(v, 1) for k, v in out.items()}
 
@@ -80,6 +91,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     report: dict[str, Any] = {
         "build": list(compiled_modules()) or "pure-python",
+        "one_pass_decoding": _cbor.ONE_PASS,
         "microseconds": {
             name: stages(alg, args.number, args.repeat)
             for name, alg in (

@@ -15,7 +15,10 @@ __all__ = ["COMPILABLE", "compiled_modules"]
 
 COMPILABLE: Final = (
     "batterypass.codec._cbor_scan",
+    "batterypass.codec._cbor_decode",
     "batterypass.codec._cbor_passport",
+    "batterypass.codec._keytable",
+    "batterypass.lifecycle._wire",
     "batterypass.model._types",
 )
 """The modules ``setup.py`` compiles with mypyc when ``BATTERYPASS_MYPYC=1``."""

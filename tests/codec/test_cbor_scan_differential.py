@@ -1,4 +1,5 @@
-"""Differential tests: the optimised pre-scanner against the straightforward reference copy.
+"""Differential tests: the optimised pre-scanner against the straightforward reference copy,
+and the one-pass decoder against the two passes (pre-scan, then cbor2).
 
 ``_scan_reference.py`` holds the scanner as it was before it was tuned for speed. Every input
 here goes through both; they must agree exactly: the same set of tags, or a DecodeError with the
@@ -6,6 +7,10 @@ same message at the same offset. Inputs are random bytes, valid encodings of ran
 hand-built (often deliberately non-deterministic or malformed) items, each also mutated, checked
 in deterministic and non-deterministic mode, with and without floats and a tag allow-list, under
 the default limits and under small ones so that the limit errors are reached too.
+
+Every input also goes through ``decode_value`` (which tries the one-pass decoder first) and
+through the two-pass decoder alone: they must return the same value, with the same types, or
+the same error; and the one-pass decoder must never accept an input the two passes reject.
 """
 
 from __future__ import annotations
@@ -22,8 +27,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batterypass.codec import _cbor_scan
-from batterypass.codec.cbor import DEFAULT_LIMITS, DecodeLimits, Tag, encode_value
+from batterypass.codec import _cbor, _cbor_scan
+from batterypass.codec._cbor_decode import MISS, decode_deterministic
+from batterypass.codec.cbor import (
+    DEFAULT_LIMITS,
+    DETERMINISTIC_TAGS,
+    NEVER_ALLOWED_TAGS,
+    DecodeLimits,
+    Tag,
+    decode_value,
+    encode_value,
+)
 from batterypass.errors import DecodeError
 
 
@@ -54,11 +68,71 @@ def _outcome(fn: Callable[..., set[int]], data: bytes, **kwargs: Any) -> tuple[A
 
 
 def _same(data: bytes, **kwargs: Any) -> tuple[Any, ...]:
-    """Assert both scanners decide alike on ``data``; return the (shared) outcome."""
+    """Assert both scanners decide alike on ``data``, and the one-pass and two-pass decoders
+    too; return the (shared) outcome of the scanners."""
     expected = _outcome(reference.scan, data, **kwargs)
     actual = _outcome(_cbor_scan.scan, data, **kwargs)
     assert actual == expected, (data.hex(), kwargs)
+    _same_decoding(data, **kwargs)
     return actual
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with the type of every part spelled out (``1 == True`` in Python, and NaN is
+    not equal to itself)."""
+    if isinstance(value, Tag):
+        return ("tag", value.tag, _typed(value.value))
+    if isinstance(value, list):
+        return ("list", [_typed(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, float):
+        return ("float", repr(value))
+    return (type(value).__name__, value)
+
+
+def _decoded(fn: Callable[[], Any]) -> tuple[Any, ...]:
+    try:
+        return ("ok", _typed(fn()))
+    except DecodeError as e:
+        return ("error", e.message, e.offset)
+
+
+def _same_decoding(
+    data: bytes,
+    *,
+    limits: DecodeLimits = DEFAULT_LIMITS,
+    deterministic: bool = True,
+    allow_floats: bool = False,
+    allowed_tags: frozenset[int] | None = None,
+) -> None:
+    if allow_floats and deterministic:
+        return  # decode_value refuses the combination (ValueError)
+    if allowed_tags is not None and not allowed_tags.isdisjoint(NEVER_ALLOWED_TAGS):
+        return  # likewise
+    policy = allowed_tags
+    if policy is None and deterministic:
+        policy = DETERMINISTIC_TAGS
+    two_pass = _decoded(
+        lambda: _cbor._decode_two_pass(data, limits, deterministic, policy, allow_floats)
+    )
+    public = _decoded(
+        lambda: decode_value(
+            data,
+            limits=limits,
+            deterministic=deterministic,
+            allow_floats=allow_floats,
+            allowed_tags=allowed_tags,
+        )
+    )
+    assert public == two_pass, (data.hex(), deterministic, allow_floats, allowed_tags, limits)
+    if allow_floats or not 0 < len(data) <= limits.max_bytes:
+        return
+    one_pass = decode_deterministic(
+        data, limits.max_depth, limits.max_items, limits.max_string_bytes, policy, Tag
+    )
+    if one_pass is not MISS:
+        assert two_pass == ("ok", _typed(one_pass)), ("one pass accepted", data.hex())
 
 
 def _all_modes(data: bytes, limits: Any = DEFAULT_LIMITS) -> None:
@@ -269,6 +343,18 @@ def test_fast_path_accepts_deterministic_encodings(value: Any) -> None:
         None,
     )
     assert fast == outcome[1]
+    # And the one-pass decoder builds it on its own, as the two passes would.
+    one_pass = decode_deterministic(
+        encoded,
+        DEFAULT_LIMITS.max_depth,
+        DEFAULT_LIMITS.max_items,
+        DEFAULT_LIMITS.max_string_bytes,
+        None,
+        Tag,
+    )
+    assert one_pass is not MISS
+    two_pass = _cbor._decode_two_pass(encoded, DEFAULT_LIMITS, True, None, False)
+    assert _typed(one_pass) == _typed(two_pass)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -2,9 +2,11 @@
 general loop.
 
 ``_scan_deterministic`` never raises: it returns the tag set (accept) or None (the general loop
-decides). It must never accept what ``_scan_general`` rejects, nor return other tags. Each
-edge case (key order, limits, heads, UTF-8, tags, all short inputs) is checked directly on the
-two loops (and on the reference copy of the old scanner) under limits small enough to sit
+decides). It must never accept what ``_scan_general`` rejects, nor return other tags. The
+one-pass decoder (``codec/_cbor_decode.py``) walks the same path: it must accept exactly the
+inputs the fast loop accepts, with the value the two passes build. Each edge case (key order,
+limits, heads, UTF-8, tags, all short inputs) is checked directly on the two loops, the one-pass
+decoder (and on the reference copy of the old scanner) under limits small enough to sit
 exactly at each bound.
 """
 
@@ -15,10 +17,13 @@ import itertools
 from collections.abc import Set
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from batterypass.codec import _cbor_scan
+from batterypass.codec import _cbor, _cbor_scan
+from batterypass.codec._cbor_decode import MISS, decode_deterministic
+from batterypass.codec.cbor import Tag
 from batterypass.errors import DecodeError
 
 
@@ -81,6 +86,16 @@ def _decide(
         # The fail-open direction: the fast loop accepted, so the general loop must too.
         assert general is not None, ("fast loop accepted a rejected input", *context)
         assert fast == general, ("tag sets differ", fast, general, *context)
+    if not allow_floats and data:
+        # The one-pass decoder follows the fast loop: it accepts exactly what the fast loop
+        # accepts, and builds the value the two passes (pre-scan, cbor2) build.
+        policy = None if allowed_tags is None else frozenset(allowed_tags)
+        one_pass = decode_deterministic(data, max_depth, max_items, max_string, policy, Tag)
+        assert (one_pass is not MISS) == (fast is not None), ("one pass differs", *context)
+        if one_pass is not MISS:
+            limits: Any = _Limits(max_depth, max_items, max_string)  # bounds down to 0
+            two_pass = _cbor._decode_two_pass(data, limits, True, policy, False)
+            assert repr(one_pass) == repr(two_pass), context
     return (_ACCEPT if general is not None else _REJECT), general
 
 
