@@ -5,13 +5,12 @@ ev-nmc example is signed with a fresh key of each algorithm and every stage of
 ``verify_passport`` is timed on its own (best of ``--repeat`` runs of ``--number`` calls):
 
 envelope (``parse_sign1``), signature (``Sign1Message.verify``: Sig_structure and the
-``cryptography`` call), decode (``decode_value`` of the payload: one pass where the one-pass
-decoder is compiled, else pre-scan + cbor2), mapping (key table to field names), validation
-(pydantic, ``parse_passport``), and the whole ``verify_passport``; "glue" is the whole minus
-those stages (trust lookup, claims and policy checks, result objects). For comparison, not
-part of the sum: pre-scan (``codec._cbor_scan.scan`` alone), two-pass (pre-scan + cbor2) and
-one-pass (``codec._cbor_decode``, whichever build). The machine is shared: compare figures of
-one run, or ratios.
+``cryptography`` call), decode (``decode_value`` of the payload: one pass), mapping (key table
+to field names), validation (pydantic, ``parse_passport``), and the whole ``verify_passport``;
+"glue" is the whole minus those stages (trust lookup, claims and policy checks, result
+objects). For comparison, not part of the sum: pre-scan (``codec._cbor_scan.scan`` alone),
+two-pass (pre-scan + cbor2) and one-pass (``codec._cbor_decode`` alone). The machine is
+shared: compare figures of one run, or ratios.
 """
 
 from __future__ import annotations
@@ -91,7 +90,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     report: dict[str, Any] = {
         "build": list(compiled_modules()) or "pure-python",
-        "one_pass_decoding": _cbor.ONE_PASS,
         "microseconds": {
             name: stages(alg, args.number, args.repeat)
             for name, alg in (
