@@ -208,7 +208,8 @@ def test_cli_trust_revoke_then_verify_fails(
     capsys.readouterr()
     assert run(["trust", "list", "--json", str(trust)]) == 0
     kid = json.loads(capsys.readouterr().out)["keys"][0]["kid"]
-    assert run(["trust", "revoke", str(trust), kid, "--at", "2026-06-01T00:00:00Z"]) == 0
+    # "--" ends the options: a kid (base64url) may start with "-" (about 1 run in 64).
+    assert run(["trust", "revoke", "--at", "2026-06-01T00:00:00Z", "--", str(trust), kid]) == 0
     assert run(["verify", str(signed), "--trust", str(trust)]) == 1
     assert "revoked" in capsys.readouterr().out
 
