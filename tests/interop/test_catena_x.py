@@ -597,3 +597,42 @@ def test_a_required_section_the_passport_holds_but_cannot_carry_says_so(
     )
     (note,) = [n for n in cx.export_catena_x(empty).missing if n.pointer == "/materials"]
     assert note.message == "required by the Catena-X battery pass, not held by the passport"
+
+
+def _leaf_pointers(value: Any, here: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaf_pointers(v, f"{here}/{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaf_pointers(v, f"{here}/{i}")]
+    return [here]
+
+
+def test_import_tells_every_property_it_drops() -> None:
+    """Nothing is dropped silently: each property of the repaired sample that no data point
+    carries is named in a note (at it or at an enclosing property), with the reason."""
+    doc = cx.read_catena_x_file(REPAIRED.read_bytes())
+    notes: list[str] = []
+    cx.import_catena_x(doc, notes=notes)
+    noted = [n.split(": ", 1)[0].removeprefix("BatteryPass ") for n in notes]
+    dropped = 0
+    for leaf in _leaf_pointers(doc):
+        template = "/".join("*" if t.isdigit() else t for t in leaf.split("/"))
+        if _mapping.row_of(template)[2] == "not carried":
+            dropped += 1
+            assert any(leaf == p or leaf.startswith(p + "/") for p in noted), leaf
+    assert dropped > 50
+    assert (
+        "BatteryPass /materials: dropped: one recycled share per material and concentrations "
+        "per substance"
+    ) in "\n".join(notes)
+
+
+def test_the_declaration_of_conformity_number_crosses(ev_passport: BatteryPassport) -> None:
+    """Annex XIII(1)(r): /conformity/declarationOfConformityId."""
+    number = ev_passport.labels.declaration_of_conformity_id
+    assert number is not None
+    doc = cx.export_catena_x(ev_passport)
+    assert doc["conformity"]["declarationOfConformityId"] == number
+    assert "labels.declaration_of_conformity_id" not in {n.field for n in doc.lost}
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at)
+    assert back.labels.declaration_of_conformity_id == number

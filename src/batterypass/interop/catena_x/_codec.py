@@ -117,6 +117,12 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(_D, "/identification/category", "general.category", _CATEGORY, 9),
     Rule(
+        _D,
+        "/conformity/declarationOfConformityId",
+        "labels.declaration_of_conformity_id",
+        Verbatim("none (Annex XIII(1)(r): the identification number of the EU declaration)"),
+    ),
+    Rule(
         _D, "/operation/manufacturer/manufacturingDate", "general.manufacturing_date", IsoDate(), 6
     ),
     Rule(_D, "/operation/intoServiceDate", "general.put_into_service_date", IsoDate(), 7),
@@ -1124,6 +1130,7 @@ def import_catena_x(
     else:
         imp.origin[("issued_at",)] = ("import_catena_x", "issued_at=")
     _read_quirks(imp, clean)
+    _note_not_carried(imp, clean)
     if issuer is not None:
         imp.out["issuer"] = issuer
         imp.origin[("issuer",)] = ("import_catena_x", "issuer=")
@@ -1162,6 +1169,40 @@ def import_catena_x(
     if imp.issues:
         _raise(imp)
     return passport
+
+
+def _note_not_carried(imp: Importer, doc: Mapping[str, Any]) -> None:
+    """A property no data point carries is dropped with a note naming why (once, at the
+    outermost such property), unless a quirk has already said what it dropped there."""
+    if imp.notes is None:
+        return
+    from batterypass.interop.catena_x._mapping import NOT_CARRIED
+
+    patterns = [
+        (
+            re.compile(
+                "/".join("[^/]+" if t == "*" else re.escape(t) for t in template.split("/"))
+            ),
+            why,
+        )
+        for template, why in NOT_CARRIED
+    ]
+    told = tuple(imp.notes)
+
+    def walk(value: Any, here: str) -> None:
+        for pattern, why in patterns:
+            if pattern.fullmatch(here):
+                if not any(n.startswith((f"{_D} {here}:", f"{_D} {here}/")) for n in told):
+                    imp.note(_D, here, f"dropped: {why}")
+                return
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, f"{here}/{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{here}/{i}")
+
+    walk(doc, "")
 
 
 def _note_relaxed_rules(imp: Importer, doc: Mapping[str, Any]) -> None:

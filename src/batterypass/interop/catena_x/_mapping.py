@@ -165,9 +165,15 @@ NOT_CARRIED: Final[tuple[tuple[str, str], ...]] = (
     ),
     ("/performance/rated/resistance/module", "the passport holds cell and pack resistance"),
     ("/performance/dynamic/resistance/increase/cell", "the passport holds the pack's increase"),
-    ("/performance/dynamic/resistance/increase/module", "as cell"),
+    (
+        "/performance/dynamic/resistance/increase/module",
+        "the passport holds the pack's increase",
+    ),
     ("/performance/dynamic/resistance/remaining/cell", "the passport holds the pack's value"),
-    ("/performance/dynamic/resistance/remaining/module", "as cell"),
+    (
+        "/performance/dynamic/resistance/remaining/module",
+        "the passport holds the pack's value",
+    ),
     (
         "/performance/dynamic/power/remaining",
         "the passport keeps the remaining power with its state of charge",
@@ -188,7 +194,6 @@ NOT_CARRIED: Final[tuple[tuple[str, str], ...]] = (
     ("/performance/rated/*/temperature", "temperature of the measurement: not held"),
     ("/sustainability/documents/euTaxonomyDisclosureStatement", "not held"),
     ("/sustainability/documents/sustainabilityReport", "not held"),
-    ("/conformity/declarationOfConformityId", "not held by the passport model"),
     ("/safety/safeDischarging", "not held"),
     ("/safety/removalFromAppliance", "not held"),
     ("/sources", "not held"),
