@@ -9,12 +9,13 @@ the library before they write).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -231,6 +232,10 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite: the writes of this process's threads are committed in groups (one fsync for
+        # all the writes waiting meanwhile; see _GroupCommit). PostgreSQL groups the WAL
+        # flushes of concurrent commits itself.
+        self._group = _GroupCommit(self) if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -268,6 +273,15 @@ class Store:
     def _read(self) -> Iterator[Connection]:
         with self._begin() as conn:
             yield conn
+
+    def _transact(self, work: Callable[[Connection], _T]) -> _T:
+        """Run ``work`` in a write transaction and return its result once it is committed
+        (durably: the SQLite connection syncs on commit); its exception if it failed, with
+        nothing of it stored."""
+        if self._group is None:
+            with self._begin() as conn:
+                return work(conn)
+        return self._group.run(work)
 
     # --- passports ----------------------------------------------------------------------
 
@@ -381,59 +395,62 @@ class Store:
         """Store a new version (``expected_version`` is the head it replaces, ``None`` for a
         new passport) and return its number; :class:`ConflictError` if the head moved meanwhile."""
         digest = sha256_hex(body)
-        try:
-            with self._begin() as conn:
-                if expected_version is None:
-                    number = 1
-                    conn.execute(
-                        insert(passports).values(
-                            passport_id=passport_id,
-                            issuer=issuer,
-                            battery_id=battery_id,
-                            gtin=gtin,
-                            serial=serial,
-                            predecessor_id=predecessor_id,
-                            head_version=1,
-                            chain_version=None,
-                            event_count=0,
-                            last_sha256=None,
-                            created_at=now,
-                        )
-                    )
-                else:
-                    number = expected_version + 1
-                    moved = conn.execute(
-                        update(passports)
-                        .where(
-                            passports.c.passport_id == passport_id,
-                            passports.c.head_version == expected_version,
-                        )
-                        .values(head_version=number)
-                    ).rowcount
-                    if moved != 1:
-                        raise _Lost
+
+        def work(conn: Connection) -> int:
+            if expected_version is None:
+                number = 1
                 conn.execute(
-                    insert(versions).values(
+                    insert(passports).values(
                         passport_id=passport_id,
-                        version=number,
-                        kind=kind,
-                        body=body,
-                        sha256=digest,
-                        issued_at=issued_at,
-                        received_at=now,
+                        issuer=issuer,
+                        battery_id=battery_id,
+                        gtin=gtin,
+                        serial=serial,
+                        predecessor_id=predecessor_id,
+                        head_version=1,
+                        chain_version=None,
+                        event_count=0,
+                        last_sha256=None,
+                        created_at=now,
                     )
                 )
-                conn.execute(
-                    insert(changes).values(
-                        kind="passport", passport_id=passport_id, number=number, at=now
+            else:
+                number = expected_version + 1
+                moved = conn.execute(
+                    update(passports)
+                    .where(
+                        passports.c.passport_id == passport_id,
+                        passports.c.head_version == expected_version,
                     )
+                    .values(head_version=number)
+                ).rowcount
+                if moved != 1:
+                    raise _Lost
+            conn.execute(
+                insert(versions).values(
+                    passport_id=passport_id,
+                    version=number,
+                    kind=kind,
+                    body=body,
+                    sha256=digest,
+                    issued_at=issued_at,
+                    received_at=now,
                 )
+            )
+            conn.execute(
+                insert(changes).values(
+                    kind="passport", passport_id=passport_id, number=number, at=now
+                )
+            )
+            return number
+
+        try:
+            return self._transact(work)
         except (_Lost, IntegrityError):
             raise ConflictError(
                 f"passport {passport_id} changed meanwhile: upload against the current head",
                 head=self.head(passport_id),
             ) from None
-        return number
 
     def append_event(
         self,
@@ -447,26 +464,27 @@ class Store:
     ) -> None:
         """Append event ``seq`` if the chain still has exactly ``seq`` events (and, for the
         first, still links to version ``chain_version``); :class:`ConflictError` otherwise."""
+
+        def work(conn: Connection) -> None:
+            cond = [passports.c.passport_id == passport_id, passports.c.event_count == seq]
+            values: dict[str, Any] = {"event_count": seq + 1, "last_sha256": sha256}
+            if seq == 0:
+                cond.append(passports.c.head_version == chain_version)
+                values["chain_version"] = chain_version
+            moved = conn.execute(update(passports).where(*cond).values(**values)).rowcount
+            if moved != 1:
+                raise _Lost
+            conn.execute(
+                insert(events).values(
+                    passport_id=passport_id, seq=seq, body=body, sha256=sha256, received_at=now
+                )
+            )
+            conn.execute(
+                insert(changes).values(kind="event", passport_id=passport_id, number=seq, at=now)
+            )
+
         try:
-            with self._begin() as conn:
-                cond = [passports.c.passport_id == passport_id, passports.c.event_count == seq]
-                values: dict[str, Any] = {"event_count": seq + 1, "last_sha256": sha256}
-                if seq == 0:
-                    cond.append(passports.c.head_version == chain_version)
-                    values["chain_version"] = chain_version
-                moved = conn.execute(update(passports).where(*cond).values(**values)).rowcount
-                if moved != 1:
-                    raise _Lost
-                conn.execute(
-                    insert(events).values(
-                        passport_id=passport_id, seq=seq, body=body, sha256=sha256, received_at=now
-                    )
-                )
-                conn.execute(
-                    insert(changes).values(
-                        kind="event", passport_id=passport_id, number=seq, at=now
-                    )
-                )
+            self._transact(work)
         except (_Lost, IntegrityError):
             raise ConflictError(
                 f"the event log of {passport_id} moved on: this event does not build on the "
@@ -521,7 +539,8 @@ class Store:
 
     def add_token(self, row: TokenRow) -> None:
         """Store a new token (its hash)."""
-        with self._begin() as conn:
+
+        def work(conn: Connection) -> None:
             conn.execute(
                 insert(tokens).values(
                     token_id=row.token_id,
@@ -534,6 +553,8 @@ class Store:
                     expires_at=row.expires_at,
                 )
             )
+
+        self._transact(work)
 
     def token(self, token_id: str) -> TokenRow | None:
         """The token ``token_id``, or ``None``."""
@@ -564,7 +585,8 @@ class Store:
         resource: str,
     ) -> None:
         """Append one line to the access log."""
-        with self._begin() as conn:
+
+        def work(conn: Connection) -> None:
             conn.execute(
                 insert(access_log).values(
                     at=at,
@@ -576,6 +598,8 @@ class Store:
                     resource=resource,
                 )
             )
+
+        self._transact(work)
 
     def access_log(
         self, *, passport_id: str | None = None, after: int = 0, limit: int = 1000
@@ -603,3 +627,78 @@ class Store:
 
 class _Lost(Exception):  # noqa: N818 - internal signal: the compare-and-set found another head
     pass
+
+
+_T = TypeVar("_T")
+
+
+class _Pending(Generic[_T]):
+    __slots__ = ("done", "error", "value", "work")
+
+    def __init__(self, work: Callable[[Connection], _T]) -> None:
+        self.work = work
+        self.done = False
+        self.value: _T | None = None
+        self.error: BaseException | None = None
+
+
+class _GroupCommit:
+    """Group commit for SQLite: the writes that arrive while a transaction commits wait for
+    it, then the first of them commits all of them in one transaction (one fsync) - each in
+    its own savepoint, so that one refused write (a lost compare-and-set) is undone alone.
+
+    A write returns (and its request is acknowledged) only after the transaction that holds
+    it has committed: durability is that of one write per transaction, the number of syncs is
+    not. A failed commit fails every write of the group, with nothing of any of them stored.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._cond = threading.Condition()
+        self._pending: list[_Pending[Any]] = []
+        self._leading = False
+
+    def run(self, work: Callable[[Connection], _T]) -> _T:
+        mine: _Pending[_T] = _Pending(work)
+        group: list[_Pending[Any]] | None = None
+        with self._cond:
+            self._pending.append(mine)
+            while self._leading and not mine.done:
+                self._cond.wait()
+            if not mine.done:
+                # No transaction is running: this thread commits everything waiting.
+                self._leading = True
+                group, self._pending = self._pending, []
+        if group is not None:
+            try:
+                self._commit(group)
+            finally:
+                with self._cond:
+                    for item in group:
+                        item.done = True
+                    self._leading = False
+                    self._cond.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        return mine.value  # type: ignore[return-value]
+
+    def _commit(self, group: list[_Pending[Any]]) -> None:
+        try:
+            with self._store._begin() as conn:
+                # Take the write lock now (not at the first write: no lock upgrade to fail).
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                for item in group:
+                    conn.exec_driver_sql("SAVEPOINT bp_write")
+                    try:
+                        item.value = item.work(conn)
+                    except Exception as e:  # noqa: BLE001 - this write's own failure
+                        conn.exec_driver_sql("ROLLBACK TO bp_write")
+                        item.error = e
+                    conn.exec_driver_sql("RELEASE bp_write")
+        except BaseException as e:
+            # Nothing of the group was committed: every write of it fails.
+            for item in group:
+                item.value = None
+                item.error = e
+            if not isinstance(e, Exception):
+                raise
