@@ -406,12 +406,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             cache=verify_cache,
             with_lifecycle=media == HTML,
         )
-        base = _base(settings, request)
         if link_type is not None:
-            return _link_type(base, read, link_type)
+            return _link_type(_base(settings, request), read, link_type)
         if media == HTML:
             log_read(read, "page")
-            ctx = _html_context(base, read, request)
+            ctx = _html_context(_base(settings, request), read, request)
             return Response(
                 render_html(read, ctx),
                 media_type="text/html; charset=utf-8",
@@ -419,7 +418,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             )
         if media == LINKSET:
             return Response(
-                json.dumps(linkset(base, read), indent=2),
+                json.dumps(linkset(_base(settings, request), read), indent=2),
                 media_type=LINKSET,
                 headers={"Vary": "Accept"},
             )

@@ -236,6 +236,15 @@ class Store:
         # all the writes waiting meanwhile; see _GroupCommit). PostgreSQL groups the WAL
         # flushes of concurrent commits itself.
         self._group = _GroupCommit(self) if engine.dialect.name == "sqlite" else None
+        # Reads run outside an explicit transaction: each one is a single statement (its own
+        # snapshot) or reads rows that never change once written (versions, events), and on
+        # PostgreSQL a BEGIN and a COMMIT are two more round trips per read. (SQLite's driver
+        # opens no transaction for a SELECT anyway.)
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
 
     @property
     def dialect(self) -> str:
@@ -271,8 +280,17 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._begin() as conn:
-            yield conn
+        if self._reader is self.engine:
+            with self._begin() as conn:
+                yield conn
+            return
+        try:
+            with self._reader.connect() as conn:
+                yield conn
+        except DBAPIError as e:
+            raise StoreUnavailableError(
+                f"the database is unavailable ({type(e.orig).__name__}); retry later"
+            ) from e
 
     def _transact(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in a write transaction and return its result once it is committed
