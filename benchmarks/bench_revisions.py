@@ -46,8 +46,8 @@ trust = TrustStore().add_key(
     not_before=datetime(2020, 1, 1, tzinfo=UTC), not_after=datetime(2040, 1, 1, tzinfo=UTC),
 )
 signed = [
-    sign_passport(passport.model_copy(update={"passport_id": f"urn:uuid:{uuid.UUID(int=i + 1)}"}), key)
-    for i in range(n)
+    sign_passport(passport.model_copy(update={"passport_id": f"urn:uuid:{uuid.UUID(int=i)}"}), key)
+    for i in range(1, n + 1)
 ]
 best = float("inf")
 for _ in range(3):
