@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import httpx
@@ -147,3 +148,34 @@ def test_access_log_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         ("o", "urn:x", "why")
     ]
     assert (EXAMPLES / "trust.json").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--demo"],
+        ["service", "token", "add", "--audience", "authority", "--org", "o", "--purpose", "p"],
+        ["service", "access-log"],
+        [
+            "service",
+            "mirror",
+            "--from",
+            "http://127.0.0.1:9",
+            "--db",
+            "sqlite:///m.db",
+            "--trust",
+            "t.json",
+        ],
+    ],
+)
+def test_service_commands_without_the_extra_name_it(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A core-only install (pip install batterypass) has no uvicorn: a usage error that says
+    # which extra to install, not an internal error.
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert run(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "pip install 'batterypass[service]'" in err, err
+    assert "missing: uvicorn" in err, err

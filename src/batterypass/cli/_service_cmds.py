@@ -4,6 +4,7 @@ service mirror."""
 from __future__ import annotations
 
 import enum
+import importlib
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -37,6 +38,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: What the service commands need beyond the core install (the ``service`` extra).
+_SERVICE_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "jinja2")
+
+
+def _need_service_extra() -> None:
+    """A usage error naming the extra when the service's dependencies are not installed
+    (``pip install batterypass`` alone has the library and the CLI, not the service)."""
+    missing = []
+    for name in _SERVICE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise UsageError(
+            "this command needs the service extra: pip install 'batterypass[service]' "
+            f"(missing: {', '.join(missing)})"
+        )
+
+
 @app.command()
 def serve(
     db: str = DB_OPT,
@@ -63,6 +84,7 @@ def serve(
     ),
 ) -> int:
     """Run the passport service (uvicorn): verified uploads, audience views, GS1 Digital Link."""
+    _need_service_extra()
     import uvicorn
 
     from batterypass.service import (
@@ -135,6 +157,7 @@ def token_add(
     json_out: bool = JSON_OPT,
 ) -> int:
     """Make a bearer token; it is shown once (only its hash is stored)."""
+    _need_service_extra()
     from batterypass.service import make_token, open_store
 
     expires_at = parse_time(expires, "--expires")
@@ -181,6 +204,7 @@ def access_log(
     json_out: bool = JSON_OPT,
 ) -> int:
     """Every read above group 1: who, which passport, as which audience, why, when."""
+    _need_service_extra()
     from batterypass.service import open_store
 
     store = open_store(db)
@@ -225,6 +249,7 @@ def mirror_cmd(
     json_out: bool = JSON_OPT,
 ) -> int:
     """Copy a service's change feed, re-verifying every passport and event."""
+    _need_service_extra()
     from batterypass.service import Settings, mirror, open_store
 
     bearer = token or os.environ.get("BATTERYPASS_TOKEN")
