@@ -35,6 +35,7 @@ __all__ = [
     "Issue",
     "PolicyError",
     "SignatureError",
+    "TimestampError",
     "TrustError",
     "ValidationError",
     "format_path",
@@ -185,6 +186,14 @@ class InvalidKeyError(BatteryPassError):
     """A key cannot be loaded, is weak, or does not fit the algorithm."""
 
     code = "invalid-key"
+
+
+class TimestampError(BatteryPassError):
+    """A timestamp authority (RFC 3161) could not give a usable token: unreachable, refused,
+    or it answered something that is not a token for the request sent (wrong nonce or
+    message imprint, not a TimeStampResp)."""
+
+    code = "tsa-error"
 
 
 class TrustError(BatteryPassError):

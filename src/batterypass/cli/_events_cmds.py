@@ -17,6 +17,9 @@ from batterypass.circularity import recovery_from_chain
 from batterypass.cli._app import app, emit_json, state
 from batterypass.cli._io import (
     JSON_OPT,
+    REQUIRE_TIMESTAMP_OPT,
+    TSA_OPT,
+    TSA_TIMEOUT_OPT,
     UsageError,
     atomic_write,
     load_private,
@@ -26,7 +29,7 @@ from batterypass.cli._io import (
 )
 from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
-from batterypass.cose import decode_sign1_unverified
+from batterypass.cose import TSA_TIMEOUT_SECONDS, decode_sign1_unverified, request_timestamp
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.interop.cn_traceability import (
     FORMAT,
@@ -132,13 +135,19 @@ def events_append(
         help="Trust file: verify the whole log (signatures, trust, roles) before appending "
         "(needs --passport). Without it the chain's structure is checked, not its signatures.",
     ),
+    tsa: str | None = TSA_OPT,
+    tsa_timeout: float = TSA_TIMEOUT_OPT,
 ) -> int:
-    """Sign an event and append it to the log (flushed and fsynced), after checking the log.
+    """Sign an event and append it to the log (flushed and fsynced), after checking the log;
+    with ``--tsa``, timestamped by an RFC 3161 authority first (nothing is appended if the
+    TSA fails).
 
     The log is locked while it is read, checked and appended to, so concurrent appends run
     one after the other; an event is never appended to a log that does not check out."""
     with update_lock(log):
-        return _append_locked(log, event_type, key, data, at, passport, actor, kid, trust)
+        return _append_locked(
+            log, event_type, key, data, at, passport, actor, kid, trust, tsa, tsa_timeout
+        )
 
 
 def _check_log(
@@ -178,6 +187,8 @@ def _append_locked(
     actor: str | None,
     kid: str | None,
     trust: Path | None,
+    tsa: str | None = None,
+    tsa_timeout: float = TSA_TIMEOUT_SECONDS,
 ) -> int:
     current = read_log(log, missing_ok=True)  # the first append creates the log
     current.require_whole(str(log))
@@ -208,11 +219,13 @@ def _append_locked(
         signed_passport=signed,
     )
     message = sign_event(event, signer)
+    if tsa is not None:
+        message = request_timestamp(message, tsa, timeout=tsa_timeout)
     _check_log(log, current, signed, None, clock, new=message)
     append_to_log(log, [message])
     state.err.print(
         f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
-        f"(kid {signer.kid})",
+        f"(kid {signer.kid}{', timestamped' if tsa is not None else ''})",
         markup=False,
     )
     return 0
@@ -235,6 +248,7 @@ def _report_json(report: VerifiedChain) -> dict[str, Any]:
         "head": {"count": report.head.count, "time": report.head.time.isoformat()}
         if report.head
         else None,
+        "timestamped_events": sum(1 for e in report.events if e.timestamped_at is not None),
     }
 
 
@@ -251,6 +265,7 @@ def events_verify(
     original_log: Path | None = typer.Option(
         None, "--original-log", help="For a successor: the original's event log."
     ),
+    require_timestamp: bool = REQUIRE_TIMESTAMP_OPT,
     as_json: bool = JSON_OPT,
 ) -> int:
     """Verify a log: signatures, trust and roles at each event's time, links, sequence, time
@@ -270,6 +285,7 @@ def events_verify(
                 trust=store,
                 passport=_read_signed(original_passport, "passport"),
                 at=clock,
+                require_timestamp=require_timestamp,
             )
         except BatteryPassError as e:
             raise e.with_source(str(original_log)) from None
@@ -282,6 +298,7 @@ def events_verify(
             at=clock,
             head=head_bytes,
             predecessor=predecessor,
+            require_timestamp=require_timestamp,
         )
     except BatteryPassError as e:
         if e.source is None:

@@ -11,6 +11,7 @@ import typer
 from batterypass._fs import read_bounded, write_atomic
 from batterypass.codec import cbor
 from batterypass.codec import json as bp_json
+from batterypass.cose import TSA_TIMEOUT_SECONDS
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.keys import PrivateKey
 from batterypass.model import BatteryPassport
@@ -19,6 +20,9 @@ from batterypass.verify import TrustStore
 __all__ = [
     "JSON_OPT",
     "MAX_INPUT_BYTES",
+    "REQUIRE_TIMESTAMP_OPT",
+    "TSA_OPT",
+    "TSA_TIMEOUT_OPT",
     "LoadedPassport",
     "UsageError",
     "atomic_write",
@@ -134,3 +138,20 @@ def load_trust(path: Path) -> TrustStore:
     if not path.exists():
         raise UsageError("no such trust file", source=str(path))
     return TrustStore.from_file(path)
+
+
+TSA_OPT = typer.Option(
+    None,
+    "--tsa",
+    help="URL of an RFC 3161 timestamp authority: add its token over the signature "
+    "(RFC 9921, unprotected header 3161-ctt).",
+)
+TSA_TIMEOUT_OPT = typer.Option(
+    TSA_TIMEOUT_SECONDS, "--tsa-timeout", min=0.1, help="Seconds to wait for the TSA."
+)
+REQUIRE_TIMESTAMP_OPT = typer.Option(
+    False,
+    "--require-timestamp",
+    help="Fail any signature without a trusted timestamp (the trust file needs a "
+    "timestamp authority).",
+)

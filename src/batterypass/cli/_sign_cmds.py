@@ -14,6 +14,9 @@ from batterypass._fs import update_lock
 from batterypass.cli._app import ExitCode, app, emit_json, error_record, exit_code_for, state
 from batterypass.cli._io import (
     JSON_OPT,
+    REQUIRE_TIMESTAMP_OPT,
+    TSA_OPT,
+    TSA_TIMEOUT_OPT,
     UsageError,
     atomic_write,
     detect_format,
@@ -23,12 +26,18 @@ from batterypass.cli._io import (
     parse_time,
     read_input,
 )
-from batterypass.cose import decode_sign1_unverified, sign_passport
+from batterypass.cose import (
+    decode_sign1_unverified,
+    request_timestamp,
+    sign_passport,
+)
 from batterypass.disclosure import DISCLOSABLE_CONTENT_TYPE
 from batterypass.errors import BatteryPassError, DecodeError
 from batterypass.keys import Algorithm, Curve, PrivateKey, PublicKey
 from batterypass.model import Audience, Role
 from batterypass.verify import (
+    TIMESTAMP_AUTHORITY_ROLE,
+    TimestampAuthority,
     TrustStore,
     VerifiedPassport,
     VerifiedPresentation,
@@ -38,6 +47,21 @@ from batterypass.verify import (
 
 trust_app = typer.Typer(help="Manage a trust file (keys the verifier trusts, with roles).")
 app.add_typer(trust_app, name="trust")
+
+
+class TrustRole(enum.StrEnum):
+    """The roles ``trust add --role`` takes: the actor roles of :class:`Role`, and
+    ``timestamp-authority`` for an RFC 3161 TSA (which gets its own list in the file)."""
+
+    MANUFACTURER = Role.MANUFACTURER.value
+    ECONOMIC_OPERATOR = Role.ECONOMIC_OPERATOR.value
+    REPAIRER = Role.REPAIRER.value
+    REPURPOSER = Role.REPURPOSER.value
+    REMANUFACTURER = Role.REMANUFACTURER.value
+    RECYCLER = Role.RECYCLER.value
+    NOTIFIED_BODY = Role.NOTIFIED_BODY.value
+    MARKET_SURVEILLANCE = Role.MARKET_SURVEILLANCE.value
+    TIMESTAMP_AUTHORITY = TIMESTAMP_AUTHORITY_ROLE
 
 
 class AlgName(enum.StrEnum):
@@ -102,26 +126,89 @@ def keygen(
 @trust_app.command("add")
 def trust_add(
     trustfile: Path = typer.Argument(..., help="Trust file (created if missing)."),
-    pubfile: Path = typer.Argument(..., help="Public key (PEM or JWK)."),
-    role: list[Role] = typer.Option(..., "--role", help="Role of the key holder (repeatable)."),
+    pubfile: Path = typer.Argument(
+        ...,
+        help="Public key (PEM or JWK); for --role timestamp-authority the PEM certificate "
+        "the TSA's chains end at.",
+    ),
+    role: list[TrustRole] = typer.Option(
+        ..., "--role", help="Role of the key holder (repeatable)."
+    ),
     org: str = typer.Option(..., "--org", help="Organisation id (the passport issuer)."),
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
     not_before: str | None = typer.Option(None, "--not-before", help="ISO 8601 time."),
     not_after: str | None = typer.Option(None, "--not-after", help="ISO 8601 time."),
+    intermediate: list[Path] = typer.Option(
+        [],
+        "--intermediate",
+        help="timestamp-authority only: a PEM intermediate certificate (repeatable).",
+    ),
+    policy: list[str] = typer.Option(
+        [],
+        "--policy",
+        help="timestamp-authority only: accept tokens of this TSA policy OID only "
+        "(repeatable; default: any).",
+    ),
 ) -> int:
-    """Trust a public key for the given roles and organisation."""
-    key = _load_public(pubfile)
+    """Trust a public key for the given roles and organisation, or (``--role
+    timestamp-authority``) an RFC 3161 timestamp authority by its certificate."""
     start = parse_time(not_before, "--not-before") or datetime.now(UTC).replace(microsecond=0)
     end = parse_time(not_after, "--not-after") or datetime(9999, 12, 31, tzinfo=UTC)
+    if TrustRole.TIMESTAMP_AUTHORITY in role:
+        return _trust_add_tsa(trustfile, pubfile, role, org, kid, start, end, intermediate, policy)
+    if intermediate or policy:
+        raise UsageError("--intermediate and --policy are for --role timestamp-authority only")
+    key = _load_public(pubfile)
+    roles = [Role(r.value) for r in role]
     # Locked from read to rewrite: concurrent adds and revokes run one after the other, so
     # none is lost (a lost revocation would leave a revoked key trusted).
     with update_lock(trustfile):
         store = load_trust(trustfile) if trustfile.exists() else TrustStore()
         store = store.add_key(
-            key, organisation_id=org, roles=role, not_before=start, not_after=end, kid=kid
+            key, organisation_id=org, roles=roles, not_before=start, not_after=end, kid=kid
         )
         atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
     state.err.print(f"trusted {kid or key.kid} in {trustfile}", markup=False)
+    return 0
+
+
+def _trust_add_tsa(
+    trustfile: Path,
+    certfile: Path,
+    role: list[TrustRole],
+    org: str,
+    kid: str | None,
+    start: datetime,
+    end: datetime,
+    intermediates: list[Path],
+    policies: list[str],
+) -> int:
+    if len(set(role)) != 1:
+        raise UsageError(
+            "--role timestamp-authority goes alone: a timestamp authority vouches for times "
+            "and signs nothing else"
+        )
+    if kid is not None:
+        raise UsageError("--kid is for keys; a timestamp authority is named by its certificate")
+    try:
+        authority = TimestampAuthority.from_pem(
+            read_input(certfile, limit=1024 * 1024),
+            organisation_id=org,
+            not_before=start,
+            not_after=end,
+            intermediates=[read_input(p, limit=1024 * 1024) for p in intermediates],
+            policies=policies,
+        )
+    except BatteryPassError as e:
+        raise e.with_source(str(certfile)) from None
+    with update_lock(trustfile):  # see trust add
+        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
+        store = store.add_timestamp_authority(authority)
+        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+    state.err.print(
+        f"trusted timestamp authority {org} ({authority.fingerprint[:16]}) in {trustfile}",
+        markup=False,
+    )
     return 0
 
 
@@ -140,14 +227,27 @@ def trust_list(
             "not_before": k.not_before.isoformat(),
             "not_after": k.not_after.isoformat(),
             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            "compromised_at": k.compromised_at.isoformat() if k.compromised_at else None,
         }
         for k in store.keys
     ]
+    tsas: list[dict[str, Any]] = [
+        {
+            "organisation": t.organisation_id,
+            "fingerprint": t.fingerprint,
+            "subject": t.certificate.subject.rfc4514_string(),
+            "policies": sorted(t.policies),
+            "not_before": t.not_before.isoformat(),
+            "not_after": t.not_after.isoformat(),
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in store.timestamp_authorities
+    ]
     if as_json:
-        emit_json({"keys": rows, "x509_anchors": len(store.anchors)})
+        emit_json({"keys": rows, "x509_anchors": len(store.anchors), "timestamp_authorities": tsas})
         return 0
     table = Table(title=str(trustfile))
-    for column in ("kid", "organisation", "roles", "algorithm", "valid", "revoked"):
+    for column in ("kid", "organisation", "roles", "algorithm", "valid", "revoked", "compromised"):
         table.add_column(column, overflow="fold")
     for k in store.keys:
         table.add_row(
@@ -157,8 +257,22 @@ def trust_list(
             k.public_key.alg.cose_name,
             f"{k.not_before.isoformat()} .. {k.not_after.isoformat()}",
             k.revoked_at.isoformat() if k.revoked_at else "",
+            k.compromised_at.isoformat() if k.compromised_at else "",
         )
     state.out.print(table)
+    if tsas:
+        tsa_table = Table(title="timestamp authorities")
+        for column in ("organisation", "certificate", "policies", "valid", "revoked"):
+            tsa_table.add_column(column, overflow="fold")
+        for t in tsas:
+            tsa_table.add_row(
+                t["organisation"],
+                f"{t['subject']} ({t['fingerprint'][:16]})",
+                ", ".join(t["policies"]) or "any",
+                f"{t['not_before']} .. {t['not_after']}",
+                t["revoked_at"] or "",
+            )
+        state.out.print(tsa_table)
     return 0
 
 
@@ -166,15 +280,41 @@ def trust_list(
 def trust_revoke(
     trustfile: Path = typer.Argument(..., help="Trust file."),
     kid: str = typer.Argument(..., help="Key id to revoke."),
-    at: str = typer.Option(..., "--at", help="Revocation time (ISO 8601)."),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="Revocation time (ISO 8601): signatures at or after it (by their trusted "
+        "timestamp, else their claim) are refused.",
+    ),
+    compromised_at: str | None = typer.Option(
+        None,
+        "--compromised-at",
+        help="The key was stolen at this time (ISO 8601): only signatures with a trusted "
+        "timestamp before it still verify.",
+    ),
 ) -> int:
-    """Revoke a key from a time on (signatures claimed at or after it are refused)."""
+    """Revoke a key from a time on (``--at``), or report it compromised (``--compromised-at``):
+    then whatever its signatures claim, only those a trusted timestamp places before the
+    compromise verify."""
     when = parse_time(at, "--at")
-    assert when is not None
+    stolen = parse_time(compromised_at, "--compromised-at")
+    if when is None and stolen is None:
+        raise UsageError("give --at TIME (revocation) or --compromised-at TIME (key compromise)")
     with update_lock(trustfile):  # see trust add
-        store = load_trust(trustfile).revoke(kid, at=when)
+        store = load_trust(trustfile)
+        if when is not None:
+            store = store.revoke(kid, at=when)
+        if stolen is not None:
+            store = store.compromise(kid, at=stolen)
         atomic_write(trustfile, store.to_json().encode("utf-8"), force=True)
-    state.err.print(f"revoked {kid} from {when.isoformat()}", markup=False)
+    if when is not None:
+        state.err.print(f"revoked {kid} from {when.isoformat()}", markup=False)
+    if stolen is not None:
+        state.err.print(
+            f"marked {kid} compromised at {stolen.isoformat()}: only signatures with a trusted "
+            "timestamp before then verify",
+            markup=False,
+        )
     return 0
 
 
@@ -185,17 +325,52 @@ def sign(
     out: Path = typer.Option(..., "--out", help="Signed passport (COSE_Sign1) to write."),
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+    tsa: str | None = TSA_OPT,
+    tsa_timeout: float = TSA_TIMEOUT_OPT,
 ) -> int:
-    """Sign a passport: COSE_Sign1 over its deterministic CBOR."""
+    """Sign a passport: COSE_Sign1 over its deterministic CBOR (with ``--tsa``, timestamped
+    by an RFC 3161 authority; nothing is written if the TSA fails)."""
     if out.exists() and not force:
         raise UsageError("exists already; use --force to replace it", source=str(out))
     loaded = load_passport(passport)
     signer = load_private(key, kid)
     data = sign_passport(loaded.passport, signer)
+    if tsa is not None:
+        data = request_timestamp(data, tsa, timeout=tsa_timeout)
     atomic_write(out, data, force=force)
     state.err.print(
-        f"signed {passport} -> {out} ({len(data)} bytes, kid {signer.kid})", markup=False
+        f"signed {passport} -> {out} ({len(data)} bytes, kid {signer.kid}"
+        + (", timestamped" if tsa is not None else "")
+        + ")",
+        markup=False,
     )
+    return 0
+
+
+@app.command()
+def timestamp(
+    file: Path = typer.Argument(
+        ..., help="A signed passport, presentation or head (one COSE_Sign1)."
+    ),
+    tsa: str = typer.Option(..., "--tsa", help="URL of an RFC 3161 timestamp authority."),
+    out: Path = typer.Option(..., "--out", help="The timestamped copy to write."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace a token the file already carries."
+    ),
+    tsa_timeout: float = TSA_TIMEOUT_OPT,
+) -> int:
+    """Add an RFC 3161 timestamp over the signature of a signed file (RFC 9921, unprotected
+    header 3161-ctt); the signed bytes stay as they are."""
+    if out.exists() and not force:
+        raise UsageError("exists already; use --force to replace it", source=str(out))
+    data = read_input(file)
+    try:
+        stamped = request_timestamp(data, tsa, timeout=tsa_timeout, replace=replace)
+    except BatteryPassError as e:
+        raise e.with_source(str(file)) from None
+    atomic_write(out, stamped, force=force)
+    state.err.print(f"timestamped {file} -> {out} ({len(stamped)} bytes)", markup=False)
     return 0
 
 
@@ -204,7 +379,10 @@ def verify(
     files: list[Path] = typer.Argument(..., help="Signed passports (COSE_Sign1)."),
     trust: Path = typer.Option(..., "--trust", help="Trust file."),
     at: str | None = typer.Option(
-        None, "--at", help="Check trust at this time (default: the passport's issue time)."
+        None,
+        "--at",
+        help="Check trust at this time (default: the time of its trusted timestamp, else "
+        "the passport's issue time).",
     ),
     audience: Audience | None = typer.Option(
         None,
@@ -212,6 +390,7 @@ def verify(
         help="Require presentations for this audience (exactly its groups); presentations "
         "of disclosable passports are recognised by their content type either way.",
     ),
+    require_timestamp: bool = REQUIRE_TIMESTAMP_OPT,
     as_json: bool = JSON_OPT,
 ) -> int:
     """Verify signed passports and presentations against a trust file; exit 0 only if every
@@ -230,9 +409,17 @@ def verify(
                 )
             result: VerifiedPassport | VerifiedPresentation
             if audience is not None or _is_presentation(data):
-                result = verify_presentation(data, trust=store, audience=audience, at=when)
+                result = verify_presentation(
+                    data,
+                    trust=store,
+                    audience=audience,
+                    at=when,
+                    require_timestamp=require_timestamp,
+                )
             else:
-                result = verify_passport(data, trust=store, at=when)
+                result = verify_passport(
+                    data, trust=store, at=when, require_timestamp=require_timestamp
+                )
         except BatteryPassError as e:
             e.source = None
             code = exit_code_for(e)
@@ -253,6 +440,14 @@ def verify(
                 "roles": sorted(r.value for r in result.roles),
                 "algorithm": result.algorithm.cose_name,
                 "checked_at": result.signed_at.isoformat(),
+                "timestamp": None
+                if result.timestamp is None
+                else {
+                    "time": result.timestamp.time.isoformat(),
+                    "authority": result.timestamp.authority,
+                    "policy": result.timestamp.policy,
+                    "serial_number": result.timestamp.serial_number,
+                },
             }
         )
         if isinstance(result, VerifiedPresentation):
@@ -260,7 +455,9 @@ def verify(
         if not as_json:
             state.out.print(
                 f"{path}: verified: {p.passport_id} signed by {result.organisation_id} "
-                f"(kid {result.kid}, {result.algorithm.cose_name})" + _shown(result),
+                f"(kid {result.kid}, {result.algorithm.cose_name})"
+                + _stamp(result)
+                + _shown(result),
                 markup=False,
             )
     if as_json:
@@ -275,6 +472,15 @@ def _is_presentation(data: bytes) -> bool:
         return bool(decode_sign1_unverified(data).protected.get(3) == DISCLOSABLE_CONTENT_TYPE)
     except BatteryPassError:
         return False  # the plain verifier reports what is wrong with it
+
+
+def _stamp(result: VerifiedPassport | VerifiedPresentation) -> str:
+    if result.timestamp is None:
+        return ""
+    return (
+        f"; timestamped {result.timestamp.time.isoformat()} by {result.timestamp.authority} "
+        f"(policy {result.timestamp.policy})"
+    )
 
 
 def _shown(result: VerifiedPassport | VerifiedPresentation) -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "Sign1Reason",
     "SignedClaims",
     "VerificationKey",
+    "add_timestamp_token",
     "cwt_claims_header",
     "decode_sign1_unverified",
     "parse_sign1",
@@ -64,7 +65,8 @@ VerificationKey = (
 
 
 class HeaderLabel(enum.IntEnum):
-    """Header labels this module reads or writes (RFC 9052 section 3.1, RFC 9360)."""
+    """Header labels this module reads or writes (RFC 9052 section 3.1, RFC 9360, RFC 9597,
+    RFC 9921)."""
 
     ALG = 1
     CRIT = 2
@@ -72,6 +74,9 @@ class HeaderLabel(enum.IntEnum):
     KID = 4
     CWT_CLAIMS = 15
     X5CHAIN = 33
+    TST_CTT = 270
+    """``3161-ctt`` (RFC 9921 section 3.1): an RFC 3161 timestamp token over the signature,
+    "COSE, then timestamp"; unprotected only."""
 
 
 class CwtClaim(enum.IntEnum):
@@ -128,6 +133,8 @@ class Sign1Reason(enum.StrEnum):
     """An ECDSA signature whose ``s`` is above n/2 (strict profile: low-s only)."""
     NO_SIGNING_TIME = "no-signing-time"
     """No ``iat`` in a protected CWT Claims header where the signing profile requires one."""
+    TIMESTAMP_EXISTS = "timestamp-exists"
+    """A timestamp token is to be added to a message that already carries one."""
 
 
 class Sign1Error(SignatureError):
@@ -217,6 +224,8 @@ class Sign1Message:
     ``x5chain`` holds DER certificates, leaf first (empty without an ``x5chain`` header).
     ``claims`` are the CWT claims of the *protected* bucket (None without label 15).
     ``profile`` is the profile the message was parsed under, which :meth:`verify` applies.
+    ``timestamp_token`` is the DER RFC 3161 TimeStampToken of an unprotected ``3161-ctt``
+    header (RFC 9921), **unverified** (None without one).
     """
 
     protected: Mapping[int | str, Any]
@@ -230,6 +239,13 @@ class Sign1Message:
     tagged: bool
     claims: SignedClaims | None = None
     profile: Profile = "rfc9052"
+    timestamp_token: bytes | None = None
+
+    def timestamp_imprint_input(self) -> bytes:
+        """The bytes an RFC 9921 "COSE, then timestamp" token is over: the CBOR encoding of
+        the ``signature`` field, its bstr head included (RFC 9921 section 3.1.1). Hash them
+        for the RFC 3161 MessageImprint."""
+        return _bstr_head(len(self.signature)) + self.signature
 
     def header(self, label: int | str) -> Any:
         """The value of ``label`` from the protected bucket, else the unprotected one."""
@@ -346,6 +362,23 @@ def _check_bucket(bucket: Mapping[Any, Any], name: str) -> None:
             )
         if label == HeaderLabel.CWT_CLAIMS:
             _check_claims(value, name)
+        if label == HeaderLabel.TST_CTT:
+            if name != "unprotected":
+                # RFC 9921 section 3.1: "MUST" be unprotected; a token there would be a
+                # different (and for us meaningless) statement.
+                _fail(
+                    Sign1Reason.BAD_HEADER,
+                    "3161-ctt (label 270) is a timestamp over the signature and belongs in "
+                    "the unprotected header (RFC 9921 section 3.1)",
+                    path=(name, "3161-ctt"),
+                )
+            if not isinstance(value, bytes) or not value:
+                _fail(
+                    Sign1Reason.BAD_HEADER,
+                    "3161-ctt (label 270) must be a non-empty bstr holding a DER "
+                    "TimeStampToken (RFC 9921 section 3.1)",
+                    path=(name, "3161-ctt"),
+                )
 
 
 def _check_claims(value: object, where: str) -> SignedClaims:
@@ -469,6 +502,7 @@ def _parse(message: bytes, limits: DecodeLimits, *, strict: bool) -> Sign1Messag
         tagged=tagged,
         claims=claims,
         profile="strict" if strict else "rfc9052",
+        timestamp_token=unprotected.get(HeaderLabel.TST_CTT),
     )
 
 
@@ -765,3 +799,34 @@ def sign1(
         )
     signature = _low_s(signature, alg)
     return encode_value(Tag(COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature]))
+
+
+def add_timestamp_token(message: bytes, token: bytes, *, replace: bool = False) -> bytes:
+    """Return ``message`` with the RFC 3161 timestamp ``token`` (DER TimeStampToken) in its
+    unprotected ``3161-ctt`` header (label 270, RFC 9921 section 3.1).
+
+    The signed bytes are not touched: the protected header bytes, the payload and the
+    signature are copied exactly; only the unprotected map (which no signature covers) is
+    written again, deterministically. ``message`` is read under the strict profile; a message
+    that already has a token is refused (:class:`Sign1Error`, ``timestamp-exists``) unless
+    ``replace=True``. Nothing here checks the token: a verifier with timestamp authorities
+    in its trust store does (``batterypass.verify``).
+    """
+    if not isinstance(token, bytes) or not token:
+        raise EncodeError("a timestamp token must be non-empty DER bytes")
+    msg = _parse(message, DEFAULT_LIMITS, strict=True)
+    if msg.timestamp_token is not None and not replace:
+        _fail(
+            Sign1Reason.TIMESTAMP_EXISTS,
+            "the message already carries a timestamp token (3161-ctt); pass replace=True "
+            "to swap it",
+            path=("unprotected", "3161-ctt"),
+        )
+    unprotected = dict(msg.unprotected)
+    unprotected[HeaderLabel.TST_CTT.value] = token
+    return encode_value(
+        Tag(
+            COSE_SIGN1_TAG,
+            [msg.protected_bytes, unprotected, msg.payload, msg.signature],
+        )
+    )

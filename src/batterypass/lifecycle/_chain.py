@@ -8,8 +8,11 @@ with the error it documents (``index=`` is the event's position in the log):
    (:class:`~batterypass.errors.SignatureError`: a signed passport or head is never an event)
    and a signing time ``iat`` in the protected CWT claims (RFC 9597;
    :class:`~batterypass.cose.Sign1Error` ``no-signing-time``);
-2. **trust**: the ``kid`` / ``x5chain`` names a signer the resolver trusts *at the signed
-   ``iat``* (:class:`~batterypass.errors.TrustError`);
+2. **trust**: the ``kid`` / ``x5chain`` names a signer the resolver trusts *at the signing
+   time*: the signed ``iat``, or the time of a trusted timestamp token over the signature
+   when the resolver checks those (``batterypass.verify.TrustStoreResolver`` does, with
+   timestamp authorities in its store; a compromised key needs one from before the
+   compromise) (:class:`~batterypass.errors.TrustError`);
 3. **signature** over the exact bytes received (:class:`~batterypass.errors.SignatureError`:
    an altered event); only then is the payload decoded: an event in its one encoding
    (:class:`BrokenChainError` ``malformed``) whose time falls in the second ``iat`` names and
@@ -36,8 +39,11 @@ match the claims, its signer is the passport's issuer or an actor of the log, an
 holds at least the events it counts, the last of which hashes to its hash (``truncated``,
 ``head-mismatch``).
 
-Times: the signing time is the signer's own claim (``iat``, covered by its signature); a
-compromised key can backdate, so revocation protects only against events claimed after it.
+Times: without trusted timestamps the signing time is the signer's own claim (``iat``,
+covered by its signature); a compromised key can backdate, so revocation protects only against
+events claimed after it. With them (RFC 9921 tokens checked by the resolver), each event is
+judged by its own timestamp, so a key compromise voids exactly the events not timestamped
+before it.
 """
 
 from __future__ import annotations
@@ -188,6 +194,8 @@ class ResolvedSigner:
     organisation_id: str
     roles: frozenset[Role]
     kid: str
+    timestamped_at: datetime | None = None
+    """The time of the trusted timestamp the resolver judged the signature by, if any."""
 
 
 class KeyResolver(Protocol):
@@ -196,9 +204,16 @@ class KeyResolver(Protocol):
     outside its validity window."""
 
     def resolve(
-        self, kid: bytes | None, x5chain: Sequence[bytes], *, at: datetime
+        self,
+        kid: bytes | None,
+        x5chain: Sequence[bytes],
+        *,
+        at: datetime,
+        message: Sign1Message | None = None,
     ) -> ResolvedSigner:
-        """The signer named by ``kid`` or ``x5chain``, trusted at ``at``."""
+        """The signer named by ``kid`` or ``x5chain``, trusted at ``at`` (the signed ``iat``).
+        ``message`` is the parsed message (signature not yet checked): a resolver that
+        checks timestamp tokens judges the signer at the token's time instead."""
         ...
 
 
@@ -211,6 +226,8 @@ class VerifiedEvent:
     kid: str
     organisation_id: str
     roles: frozenset[Role]
+    timestamped_at: datetime | None = None
+    """The time of the event's trusted timestamp, if its signature was judged by one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +307,7 @@ def _authenticate(
     """The trusted signer at ``at`` and the payload, once the signature over the exact bytes
     received holds."""
     try:
-        signer = resolver.resolve(msg.kid, msg.x5chain, at=at)
+        signer = resolver.resolve(msg.kid, msg.x5chain, at=at, message=msg)
     except TrustError as e:
         if index is not None:
             e.index = index
@@ -611,7 +628,14 @@ class _Walker:
             self.last_time = event.time
             if signer is not None:
                 self.verified.append(
-                    VerifiedEvent(event, digest, signer.kid, signer.organisation_id, signer.roles)
+                    VerifiedEvent(
+                        event,
+                        digest,
+                        signer.kid,
+                        signer.organisation_id,
+                        signer.roles,
+                        signer.timestamped_at,
+                    )
                 )
 
     def report(self, head: Head | None) -> VerifiedChain:

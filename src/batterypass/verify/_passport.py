@@ -11,8 +11,14 @@ model:
 2. check the protected content type says "passport" (``SignatureError``, ``not-a-passport``:
    a signed event or another signed object must never pass as a passport);
 3. read the signing time ``iat`` from the protected CWT claims (``Sign1Error``,
-   ``no-signing-time``: messages signed without it are refused);
-4. find the signer in the trust store at the signing time (:class:`TrustError`);
+   ``no-signing-time``: messages signed without it are refused); when the trust store has
+   timestamp authorities, a timestamp token over the signature (RFC 9921) is verified and its
+   time becomes the signing time (``bad-timestamp``, ``untrusted-timestamp``,
+   ``timestamp-mismatch``; ``no-timestamp`` with ``require_timestamp``), see
+   :func:`~batterypass.verify.signing_time`;
+4. find the signer in the trust store at the signing time (:class:`TrustError`); a key
+   reported compromised verifies only with a trusted timestamp before the compromise
+   (``key-compromised``);
 5. verify the signature over the exact bytes received (``SignatureError``);
 6. the signed ``iat`` must not lie in the future of the verifier's clock (``TrustError``,
    ``future-issue-time``);
@@ -23,8 +29,9 @@ model:
    its organisation is the passport's issuer (:class:`TrustError`).
 
 Signing time: ``iat`` is the signer's own claim, covered by the signature but not vouched for
-by anyone else. A holder of a compromised key can backdate it; revocation therefore protects
-only against signatures claimed after it.
+by anyone else. A holder of a compromised key can backdate it; plain revocation therefore
+protects only against signatures claimed after it. A trusted timestamp is not the signer's
+claim: with one, revocation and compromise are judged by the timestamp's time.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from batterypass.errors import (
 from batterypass.keys import Algorithm
 from batterypass.lifecycle import CLOCK_SKEW
 from batterypass.model import BatteryPassport, Role
+from batterypass.verify._timestamp import VerifiedTimestamp, signing_time
 from batterypass.verify._trust import TrustedKey, TrustStore, _require_aware
 
 __all__ = ["PASSPORT_SIGNER_ROLES", "VerifiedPassport", "verify_passport"]
@@ -68,9 +76,13 @@ class VerifiedPassport:
     roles: frozenset[Role]
     algorithm: Algorithm
     signed_at: datetime
-    """The time the checks were made for (``at``, or the signed ``iat``)."""
+    """The time the checks were made for (``at``, else a trusted timestamp's time, else the
+    signed ``iat``)."""
     payload: bytes
     """The exact signed CBOR bytes of the passport."""
+    timestamp: VerifiedTimestamp | None = None
+    """The verified RFC 3161 timestamp of the signature, if the trust store has timestamp
+    authorities and the message carries a token."""
 
 
 def _check_content_type(msg: Sign1Message) -> None:
@@ -93,18 +105,36 @@ def _lookup(msg: Sign1Message, trust: TrustStore, at: datetime) -> TrustedKey:
     return trust.lookup(msg.kid, at=at)
 
 
+@dataclass(frozen=True, slots=True)
+class _Authenticated:
+    claims: SignedClaims
+    entry: TrustedKey
+    payload: bytes
+    at: datetime
+    timestamp: VerifiedTimestamp | None
+
+
 def _authenticate(
-    msg: Sign1Message, trust: TrustStore, at: datetime | None, now: datetime | None
-) -> tuple[SignedClaims, TrustedKey, bytes, datetime]:
-    """The signature steps shared by the verifiers: the signed claims, the key trusted at the
-    signing time (``at``, or the signed ``iat``), the payload that key signed (only the
-    protected header is read before the signature holds) and the time the checks are for."""
+    msg: Sign1Message,
+    trust: TrustStore,
+    at: datetime | None,
+    now: datetime | None,
+    require_timestamp: bool = False,
+) -> _Authenticated:
+    """The signature steps shared by the verifiers: the signed claims, the trusted timestamp
+    (if the store has timestamp authorities), the key trusted at the signing time (``at``,
+    else the timestamp's time, else the signed ``iat``) and not compromised before it, the
+    payload that key signed (only the headers are read before the signature holds) and the
+    time the checks are for."""
     claims = msg.signing_time()
     signed = claims.iat
     assert signed is not None  # signing_time() raises otherwise
-    entry = _lookup(msg, trust, at if at is not None else signed)
+    stamp = signing_time(msg, trust, require_timestamp=require_timestamp)
+    when = stamp.time if stamp is not None else signed
+    entry = _lookup(msg, trust, at if at is not None else when)
+    entry.check_not_compromised(stamp.time if stamp is not None else None)
     payload = msg.verify(entry.public_key)
-    return claims, entry, payload, _checked_time(signed, at, now)
+    return _Authenticated(claims, entry, payload, _checked_time(when, at, now), stamp)
 
 
 def _checked_time(signed: datetime, at: datetime | None, now: datetime | None) -> datetime:
@@ -179,18 +209,22 @@ def verify_passport(
     at: datetime | None = None,
     now: datetime | None = None,
     allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
+    require_timestamp: bool = False,
 ) -> VerifiedPassport:
     """Verify a signed passport and return it with who signed it; raise on any failure.
 
-    ``at`` is the signing time to check the signer's trust at (default: the signed ``iat`` of
-    the protected header, which must not be later than ``now`` (default: the current time)
-    plus :data:`CLOCK_SKEW`). See the module documentation for the ordered steps and their errors.
+    ``at`` is the signing time to check the signer's trust at (default: the time of a trusted
+    timestamp when the trust store has timestamp authorities and the message a token, else
+    the signed ``iat`` of the protected header; it must not be later than ``now`` (default:
+    the current time) plus :data:`CLOCK_SKEW`). ``require_timestamp`` makes a message without
+    a trusted timestamp fail (``no-timestamp``). See the module documentation for the
+    ordered steps and their errors.
     Failures raised by the passport steps carry their ``code`` (``"not-a-passport"``,
-    ``"future-issue-time"``, ``"untrusted-signer"``, ``"claims-mismatch"``, ``"signer-role"``,
-    ``"issuer-mismatch"``); COSE failures the :class:`~batterypass.cose.Sign1Reason` value
-    (``specs/error-codes.md``).
+    ``"future-issue-time"``, ``"untrusted-signer"``, ``"key-compromised"``,
+    ``"claims-mismatch"``, ``"signer-role"``, ``"issuer-mismatch"``, the timestamp codes);
+    COSE failures the :class:`~batterypass.cose.Sign1Reason` value (``specs/error-codes.md``).
     """
-    return _verify_passport(data, trust, at, now, frozenset(allowed_roles))
+    return _verify_passport(data, trust, at, now, frozenset(allowed_roles), require_timestamp)
 
 
 def _verify_passport(
@@ -199,6 +233,7 @@ def _verify_passport(
     at: datetime | None,
     now: datetime | None,
     roles: frozenset[Role],
+    require_timestamp: bool = False,
 ) -> VerifiedPassport:
     """:func:`verify_passport` (also the bulk worker's entry): the envelope is parsed once,
     and the payload is decoded only after the signature over the exact bytes received holds.
@@ -214,9 +249,10 @@ def _verify_passport(
             "detached payloads are not used for passports",
             code="not-a-passport",
         )
-    claims, entry, payload, at = _authenticate(msg, trust, at, now)
-    passport = cbor.loads(payload)
-    _check_claims(claims, passport.issued_at, passport.passport_id, "passport")
+    auth = _authenticate(msg, trust, at, now, require_timestamp)
+    entry = auth.entry
+    passport = cbor.loads(auth.payload)
+    _check_claims(auth.claims, passport.issued_at, passport.passport_id, "passport")
     _check_signer(entry, roles, passport)
     return VerifiedPassport(
         passport=passport,
@@ -224,6 +260,7 @@ def _verify_passport(
         organisation_id=entry.organisation_id,
         roles=entry.roles,
         algorithm=msg.alg or entry.public_key.alg,
-        signed_at=at,
-        payload=payload,
+        signed_at=auth.at,
+        payload=auth.payload,
+        timestamp=auth.timestamp,
     )

@@ -49,6 +49,7 @@ from batterypass.verify._passport import (
     _check_claims,
     _check_signer,
 )
+from batterypass.verify._timestamp import VerifiedTimestamp
 from batterypass.verify._trust import TrustStore, _require_aware
 
 __all__ = ["VerifiedPresentation", "verify_presentation"]
@@ -67,7 +68,10 @@ class VerifiedPresentation:
     roles: frozenset[Role]
     algorithm: Algorithm
     signed_at: datetime
-    """The time the checks were made for (``at``, or the signed ``iat``)."""
+    """The time the checks were made for (``at``, else a trusted timestamp's time, else the
+    signed ``iat``)."""
+    timestamp: VerifiedTimestamp | None = None
+    """The verified RFC 3161 timestamp of the signature, if any (see ``verify_passport``)."""
 
 
 def verify_presentation(
@@ -78,6 +82,7 @@ def verify_presentation(
     at: datetime | None = None,
     now: datetime | None = None,
     allowed_roles: Iterable[Role] = PASSPORT_SIGNER_ROLES,
+    require_timestamp: bool = False,
 ) -> VerifiedPresentation:
     """Verify a presentation (or a whole disclosable passport) and return what it shows and
     who signed it; raise on any failure.
@@ -85,8 +90,9 @@ def verify_presentation(
     ``result.passport`` holds only what was disclosed; for a presentation made by
     :func:`batterypass.disclosure.present` for audience *a* it equals ``passport.view(a)``.
     With ``audience``, a presentation that opens more or fewer groups than the audience may see
-    is refused. ``at`` and ``now`` as for :func:`verify_passport`; the module documentation
-    lists the ordered steps and their errors.
+    is refused. ``at``, ``now`` and ``require_timestamp`` as for :func:`verify_passport`
+    (trusted timestamps and compromised keys included); the module documentation lists the
+    ordered steps and their errors.
     """
     if at is not None:
         _require_aware(at, "the signing time 'at'")
@@ -100,9 +106,10 @@ def verify_presentation(
         raise SignatureError("detached payloads are not used for passports", code="not-a-passport")
     # Steps 3 and 4: only the protected header is read to pick the key and the time, then
     # the signature is checked.
-    claims, entry, verified, at = _authenticate(msg, trust, at, now)
+    auth = _authenticate(msg, trust, at, now, require_timestamp)
+    claims, entry = auth.claims, auth.entry
     # Step 5: the payload, now authenticated.
-    payload = sd.decode_disclosable_payload(verified)
+    payload = sd.decode_disclosable_payload(auth.payload)
     public = sd.assemble_disclosed(payload.document, ())
     _check_claims(claims, public.issued_at, public.passport_id, "passport")
     # Step 6.
@@ -131,7 +138,8 @@ def verify_presentation(
         organisation_id=entry.organisation_id,
         roles=entry.roles,
         algorithm=msg.alg or entry.public_key.alg,
-        signed_at=at,
+        signed_at=auth.at,
+        timestamp=auth.timestamp,
     )
 
 

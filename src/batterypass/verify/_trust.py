@@ -1,4 +1,5 @@
-"""Trust store: which keys and X.509 anchors may sign, for which organisation and roles, when.
+"""Trust store: which keys and X.509 anchors may sign, for which organisation and roles, when;
+and which timestamp authorities (RFC 3161) it believes about the time of a signature.
 
 The trust file format is specified in ``specs/trust-file.md``. Every lookup takes an explicit
 time ``at``; nothing here reads the clock.
@@ -40,12 +41,19 @@ from batterypass.keys import PublicKey
 from batterypass.model import Role
 
 __all__ = [
+    "TIMESTAMP_AUTHORITY_ROLE",
     "TRUST_FILE_FORMAT",
+    "TimestampAuthority",
     "TrustAnchor",
     "TrustStore",
     "TrustedKey",
     "verify_x509_chain",
 ]
+
+TIMESTAMP_AUTHORITY_ROLE = "timestamp-authority"
+"""The trust-file role of an RFC 3161 timestamp authority (``trust add --role
+timestamp-authority``). It is not a :class:`~batterypass.model.Role`: a TSA vouches for times,
+never signs a passport or an event, so it has its own list in the trust file."""
 
 TRUST_FILE_FORMAT = "batterypass-trust"
 _VERSION = 1
@@ -115,6 +123,9 @@ class TrustedKey:
     """A key the trust store vouches for: who holds it, in which roles, and when.
 
     Valid for ``not_before <= at < not_after`` unless revoked at or before ``at``.
+    ``compromised_at``: the key was reported stolen at that time; from then on anyone may hold
+    it and backdate, so only signatures a trusted timestamp places before that time verify
+    (:meth:`check_not_compromised`).
     """
 
     kid: str
@@ -124,6 +135,7 @@ class TrustedKey:
     not_before: datetime
     not_after: datetime
     revoked_at: datetime | None = None
+    compromised_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kid, str) or not self.kid:
@@ -136,6 +148,8 @@ class TrustedKey:
         _check_entry_fields(
             self.organisation_id, self.roles, self.not_before, self.not_after, self.revoked_at
         )
+        if self.compromised_at is not None:
+            _require_aware(self.compromised_at, "compromised_at")
 
     def check_valid(self, *, at: datetime) -> None:
         """Raise :class:`~batterypass.errors.TrustError` unless the key is usable at ``at``."""
@@ -146,6 +160,30 @@ class TrustedKey:
             self.revoked_at,
             _require_aware(at),
         )
+
+    def check_not_compromised(self, timestamped_at: datetime | None) -> None:
+        """Raise :class:`~batterypass.errors.TrustError` (``key-compromised``) if the key was
+        reported compromised and the signature has no trusted timestamp before that time.
+
+        ``timestamped_at`` is the time of a *verified* timestamp token over the signature
+        (None without one). The signer's own claim (``iat``) never counts here: whoever holds
+        a stolen key can write any ``iat``.
+        """
+        when = self.compromised_at
+        if when is None:
+            return
+        if timestamped_at is None:
+            raise TrustError(
+                f"key {self.kid!r} was reported compromised at {_fmt(when)}; only signatures "
+                "with a trusted timestamp from before then verify, and this one has none",
+                code="key-compromised",
+            )
+        if _require_aware(timestamped_at, "timestamped_at") >= when:
+            raise TrustError(
+                f"key {self.kid!r} was reported compromised at {_fmt(when)}; this signature's "
+                f"trusted timestamp {_fmt(timestamped_at)} is not before then",
+                code="key-compromised",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +243,7 @@ class TrustAnchor:
 
     def to_pem(self) -> str:
         """The certificate as one PEM ``CERTIFICATE`` block."""
-        body = base64.b64encode(self.certificate_der).decode("ascii")
-        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-        return "\n".join([_PEM_BEGIN, *lines, _PEM_END]) + "\n"
+        return _der_to_pem(self.certificate_der)
 
     def check_valid(self, *, at: datetime) -> None:
         """Raise :class:`~batterypass.errors.TrustError` unless the anchor is usable at ``at``."""
@@ -230,6 +266,12 @@ class TrustAnchor:
 
 _PEM_BEGIN = "-----BEGIN CERTIFICATE-----"
 _PEM_END = "-----END CERTIFICATE-----"
+
+
+def _der_to_pem(der: bytes) -> str:
+    body = base64.b64encode(der).decode("ascii")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join([_PEM_BEGIN, *lines, _PEM_END]) + "\n"
 
 
 def _pem_to_der(pem: str | bytes) -> bytes:
@@ -352,23 +394,133 @@ def verify_x509_chain(
     return key
 
 
+# --- timestamp authorities ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampAuthority:
+    """An RFC 3161 timestamp authority the store believes about time: the certificate its
+    chains end at (``certificate_der``, normally the TSA operator's root), intermediate
+    certificates to build the chain with, who runs it, the policies accepted (dotted OIDs;
+    empty: any) and the window of *token times* it is trusted for.
+
+    A token verifies under this authority when its signature chains to the certificate at the
+    token's own time (genTime), the token time lies in ``not_before <= t < not_after`` and is
+    before ``revoked_at`` (a TSA key known to be compromised from then on), and its policy is
+    accepted.
+    """
+
+    certificate_der: bytes = field(repr=False)
+    organisation_id: str
+    not_before: datetime
+    not_after: datetime
+    revoked_at: datetime | None = None
+    intermediates_der: tuple[bytes, ...] = field(default=(), repr=False)
+    policies: frozenset[str] = frozenset()
+    certificate: x509.Certificate = field(init=False, repr=False, compare=False)
+    intermediates: tuple[x509.Certificate, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.certificate_der, bytes):
+            raise TrustError("certificate_der must be DER bytes")
+        object.__setattr__(self, "intermediates_der", tuple(self.intermediates_der))
+        object.__setattr__(self, "policies", frozenset(self.policies))
+        try:
+            cert = x509.load_der_x509_certificate(self.certificate_der)
+            inter = tuple(x509.load_der_x509_certificate(d) for d in self.intermediates_der)
+        except (ValueError, TypeError) as e:
+            raise TrustError(f"timestamp authority certificate is not DER: {e}") from e
+        object.__setattr__(self, "certificate", cert)
+        object.__setattr__(self, "intermediates", inter)
+        if not isinstance(self.organisation_id, str) or not self.organisation_id.strip():
+            raise TrustError("organisation_id must be non-empty text")
+        nb = _require_aware(self.not_before, "not_before")
+        na = _require_aware(self.not_after, "not_after")
+        if not nb < na:
+            raise TrustError(f"not_before {_fmt(nb)} must be earlier than not_after {_fmt(na)}")
+        if self.revoked_at is not None:
+            _require_aware(self.revoked_at, "revoked_at")
+        for oid in self.policies:
+            if not isinstance(oid, str) or not _is_oid(oid):
+                raise TrustError(f"policy {oid!r} is not a dotted object identifier")
+
+    @classmethod
+    def from_pem(
+        cls,
+        pem: str | bytes,
+        *,
+        organisation_id: str,
+        not_before: datetime,
+        not_after: datetime,
+        intermediates: Iterable[str | bytes] = (),
+        policies: Iterable[str] = (),
+        revoked_at: datetime | None = None,
+    ) -> TimestampAuthority:
+        """An authority from one PEM ``CERTIFICATE`` block (and PEM intermediates)."""
+        return cls(
+            _pem_to_der(pem),
+            organisation_id=organisation_id,
+            not_before=not_before,
+            not_after=not_after,
+            revoked_at=revoked_at,
+            intermediates_der=tuple(_pem_to_der(p) for p in intermediates),
+            policies=frozenset(policies),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the DER certificate, lowercase hex: the authority's identifier."""
+        return hashlib.sha256(self.certificate_der).hexdigest()
+
+    def check_valid(self, *, at: datetime) -> None:
+        """Raise :class:`~batterypass.errors.TrustError` (``untrusted-timestamp``) unless
+        tokens made at ``at`` are trusted."""
+        try:
+            _check_window(
+                f"timestamp authority {self.organisation_id!r} ({self.fingerprint[:16]})",
+                self.not_before,
+                self.not_after,
+                self.revoked_at,
+                _require_aware(at),
+            )
+        except TrustError as e:
+            raise TrustError(e.message, code="untrusted-timestamp") from None
+
+
+def _is_oid(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) >= 2 and all(p.isdigit() and (p == "0" or p[0] != "0") for p in parts)
+
+
 # --- the store --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class TrustStore:
-    """An immutable set of :class:`TrustedKey` entries (by kid) and :class:`TrustAnchor` s.
+    """An immutable set of :class:`TrustedKey` entries (by kid), :class:`TrustAnchor` s and
+    :class:`TimestampAuthority` s.
 
     A kid appears once; one public key appears under one kid only (so a kid swap in an
     unprotected header cannot lend a key another entry's roles). Changes return new stores.
+    With timestamp authorities, verifiers take the signing time from a valid timestamp token
+    instead of the signer's claim (``specs/trust-file.md``).
     """
 
     keys: tuple[TrustedKey, ...] = ()
     anchors: tuple[TrustAnchor, ...] = ()
+    timestamp_authorities: tuple[TimestampAuthority, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", tuple(self.keys))
         object.__setattr__(self, "anchors", tuple(self.anchors))
+        object.__setattr__(self, "timestamp_authorities", tuple(self.timestamp_authorities))
+        tsa_prints: set[str] = set()
+        for tsa in self.timestamp_authorities:
+            if not isinstance(tsa, TimestampAuthority):
+                raise TrustError("timestamp_authorities must be TimestampAuthority entries")
+            if tsa.fingerprint in tsa_prints:
+                raise TrustError(f"timestamp authority {tsa.fingerprint} appears twice")
+            tsa_prints.add(tsa.fingerprint)
         kids: set[str] = set()
         spkis: dict[bytes, str] = {}
         for entry in self.keys:
@@ -494,6 +646,23 @@ class TrustStore:
         """A store with the X.509 trust anchor added."""
         return replace(self, anchors=(*self.anchors, anchor))
 
+    def add_timestamp_authority(self, authority: TimestampAuthority) -> TrustStore:
+        """A store that also believes the RFC 3161 timestamp authority ``authority``."""
+        return replace(self, timestamp_authorities=(*self.timestamp_authorities, authority))
+
+    def compromise(self, kid: str, *, at: datetime) -> TrustStore:
+        """A store where ``kid`` was reported compromised at ``at`` (an earlier report stays):
+        its signatures verify only with a trusted timestamp before ``at``
+        (:meth:`TrustedKey.check_not_compromised`)."""
+        at = _require_aware(at)
+        for i, entry in enumerate(self.keys):
+            if entry.kid == kid:
+                old = entry.compromised_at
+                when = at if old is None else min(old, at)
+                keys = (*self.keys[:i], replace(entry, compromised_at=when), *self.keys[i + 1 :])
+                return replace(self, keys=keys)
+        raise TrustError(f"cannot mark unknown kid {kid!r} as compromised")
+
     def revoke(self, kid: str, *, at: datetime) -> TrustStore:
         """A store where ``kid`` is revoked from ``at`` on (an earlier revocation stays)."""
         at = _require_aware(at)
@@ -532,15 +701,31 @@ class TrustStore:
                 "revoked_at": None if e.revoked_at is None else _fmt(e.revoked_at),
             }
 
-        doc = {
+        def key(k: TrustedKey) -> dict[str, Any]:
+            out = {"kid": k.kid, "jwk": k.public_key.to_jwk() | {"kid": k.kid}, **window(k)}
+            if k.compromised_at is not None:  # optional member: older files stay unchanged
+                out["compromised_at"] = _fmt(k.compromised_at)
+            return out
+
+        doc: dict[str, Any] = {
             "format": TRUST_FILE_FORMAT,
             "version": _VERSION,
-            "keys": [
-                {"kid": k.kid, "jwk": k.public_key.to_jwk() | {"kid": k.kid}, **window(k)}
-                for k in self.keys
-            ],
+            "keys": [key(k) for k in self.keys],
             "x509_anchors": [{"certificate": a.to_pem(), **window(a)} for a in self.anchors],
         }
+        if self.timestamp_authorities:  # optional member, as above
+            doc["timestamp_authorities"] = [
+                {
+                    "certificate": _der_to_pem(t.certificate_der),
+                    "intermediates": [_der_to_pem(d) for d in t.intermediates_der],
+                    "organisation_id": t.organisation_id,
+                    "policies": sorted(t.policies),
+                    "not_before": _fmt(t.not_before),
+                    "not_after": _fmt(t.not_after),
+                    "revoked_at": None if t.revoked_at is None else _fmt(t.revoked_at),
+                }
+                for t in self.timestamp_authorities
+            ]
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
@@ -573,13 +758,18 @@ def _bad(message: str, path: tuple[PathItem, ...]) -> NoReturn:
     raise TrustError(message, path=path)
 
 
-def _fields(obj: object, required: set[str], path: tuple[PathItem, ...]) -> Mapping[str, Any]:
+def _fields(
+    obj: object,
+    required: set[str],
+    path: tuple[PathItem, ...],
+    optional: frozenset[str] = frozenset(),
+) -> Mapping[str, Any]:
     if not isinstance(obj, dict):
         _bad("must be a JSON object", path)
     missing = required - obj.keys()
     if missing:
         _bad(f"missing member(s) {', '.join(sorted(missing))}", path)
-    unknown = obj.keys() - required
+    unknown = obj.keys() - required - optional
     if unknown:
         _bad(f"unknown member(s) {', '.join(sorted(unknown))}", path)
     return obj
@@ -633,7 +823,12 @@ def _window(obj: Mapping[str, Any], path: tuple[PathItem, ...]) -> dict[str, Any
 
 def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
     doc = loads_value(text, source=source, max_bytes=_MAX_TRUST_FILE_BYTES)
-    top = _fields(doc, {"format", "version", "keys", "x509_anchors"}, ())
+    top = _fields(
+        doc,
+        {"format", "version", "keys", "x509_anchors"},
+        (),
+        optional=frozenset({"timestamp_authorities"}),
+    )
     if top["format"] != TRUST_FILE_FORMAT:
         _bad(f"format must be {TRUST_FILE_FORMAT!r}", ("format",))
     # Exactly the integer 1: not true, not 1.0 (a Decimal that compares equal to 1).
@@ -644,7 +839,7 @@ def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
     keys: list[TrustedKey] = []
     for i, raw in enumerate(top["keys"]):
         path: tuple[PathItem, ...] = ("keys", i)
-        obj = _fields(raw, {"kid", "jwk", *_WINDOW}, path)
+        obj = _fields(raw, {"kid", "jwk", *_WINDOW}, path, optional=frozenset({"compromised_at"}))
         kid = obj["kid"]
         if not isinstance(kid, str) or not kid:
             _bad("must be non-empty text", (*path, "kid"))
@@ -655,8 +850,15 @@ def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
             public = PublicKey.from_jwk(jwk, kid=kid)
         except InvalidKeyError as e:
             raise TrustError(e.message, path=(*path, "jwk")) from e
+        compromised = obj.get("compromised_at")
+        if compromised is not None:
+            compromised = _time(compromised, (*path, "compromised_at"))
         try:
-            keys.append(TrustedKey(kid=kid, public_key=public, **_window(obj, path)))
+            keys.append(
+                TrustedKey(
+                    kid=kid, public_key=public, compromised_at=compromised, **_window(obj, path)
+                )
+            )
         except TrustError as e:
             raise TrustError(e.message, path=e.path or path) from e
     anchors: list[TrustAnchor] = []
@@ -670,4 +872,52 @@ def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
             anchors.append(TrustAnchor.from_pem(pem, **_window(obj, path)))
         except TrustError as e:
             raise TrustError(e.message, path=e.path or path) from e
-    return TrustStore(keys=tuple(keys), anchors=tuple(anchors))
+    raw_tsas = top.get("timestamp_authorities", [])
+    if not isinstance(raw_tsas, list):
+        _bad("must be an array", ("timestamp_authorities",))
+    tsas = [
+        _timestamp_authority(raw, ("timestamp_authorities", i)) for i, raw in enumerate(raw_tsas)
+    ]
+    return TrustStore(keys=tuple(keys), anchors=tuple(anchors), timestamp_authorities=tuple(tsas))
+
+
+_TSA_MEMBERS = {
+    "certificate",
+    "intermediates",
+    "organisation_id",
+    "policies",
+    "not_before",
+    "not_after",
+    "revoked_at",
+}
+
+
+def _timestamp_authority(raw: object, path: tuple[PathItem, ...]) -> TimestampAuthority:
+    obj = _fields(raw, _TSA_MEMBERS, path)
+    pem = obj["certificate"]
+    if not isinstance(pem, str):
+        _bad("must be PEM text", (*path, "certificate"))
+    inter = obj["intermediates"]
+    if not isinstance(inter, list) or not all(isinstance(p, str) for p in inter):
+        _bad("must be an array of PEM texts", (*path, "intermediates"))
+    policies = obj["policies"]
+    if not isinstance(policies, list) or not all(isinstance(p, str) for p in policies):
+        _bad("must be an array of dotted object identifiers", (*path, "policies"))
+    if len(set(policies)) != len(policies):
+        _bad("a policy is listed twice", (*path, "policies"))
+    org = obj["organisation_id"]
+    if not isinstance(org, str) or not org.strip():
+        _bad("must be non-empty text", (*path, "organisation_id"))
+    revoked = obj["revoked_at"]
+    try:
+        return TimestampAuthority.from_pem(
+            pem,
+            organisation_id=org,
+            not_before=_time(obj["not_before"], (*path, "not_before")),
+            not_after=_time(obj["not_after"], (*path, "not_after")),
+            revoked_at=None if revoked is None else _time(revoked, (*path, "revoked_at")),
+            intermediates=inter,
+            policies=policies,
+        )
+    except TrustError as e:
+        raise TrustError(e.message, path=e.path or path) from e
