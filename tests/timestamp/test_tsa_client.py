@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -151,3 +152,34 @@ def test_a_message_with_a_token_is_not_sent_again() -> None:
         assert tsa.serial == serial  # refused before asking the TSA
         twice = request_timestamp(once, url, replace=True)
     assert parse_sign1(twice).timestamp_token != parse_sign1(once).timestamp_token
+
+
+def test_a_server_that_drips_its_answer_is_cut_off() -> None:
+    class Dripping(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):  # one byte every 0.1 s: each read is quick, the whole is not
+                self.wfile.write(b"\x00")
+                self.wfile.flush()
+                time.sleep(0.1)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Dripping)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        started = time.monotonic()
+        with pytest.raises(TimestampError, match="in time") as info:
+            request_timestamp_token(sign1(b"p", PrivateKey.generate()), url, timeout=1)
+        assert info.value.code == "tsa-unreachable"
+        assert time.monotonic() - started < 5
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -14,6 +14,8 @@ against the timestamp authorities of its trust store (``batterypass.verify``).
 
 from __future__ import annotations
 
+import http.client
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -89,7 +91,7 @@ def _post(url: str, body: bytes, timeout: float, limit: int) -> bytes:
                     "application/timestamp-reply",
                     code="tsa-error",
                 )
-            data: bytes = response.read(limit + 1)
+            data = _read_until(response, limit, time.monotonic() + timeout, url)
     except urllib.error.HTTPError as e:
         raise TimestampError(
             f"TSA {url} refused the request: HTTP {e.code} {e.reason}", code="tsa-refused"
@@ -103,6 +105,24 @@ def _post(url: str, body: bytes, timeout: float, limit: int) -> bytes:
             code="tsa-error",
         )
     return data
+
+
+def _read_until(response: http.client.HTTPResponse, limit: int, deadline: float, url: str) -> bytes:
+    # The socket timeout bounds each read; the deadline bounds them all, so that a server
+    # sending a byte at a time cannot hold the caller (and the log lock of `events append`).
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = response.read1(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise TimestampError(
+                f"TSA {url} did not finish its answer in time", code="tsa-unreachable"
+            )
+    return b"".join(chunks)
 
 
 def request_timestamp_token(
