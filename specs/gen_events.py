@@ -39,8 +39,12 @@ STEPS = (
     ),
     (
         "2 trust",
-        "signer (`kid`/`x5chain`) trusted at the signed `iat`",
-        "`TrustError`",
+        "signer (`kid`/`x5chain`) trusted at the signed `iat`, or at the time of the event's "
+        "timestamp token (RFC 9921 `3161-ctt`) when the trust file has timestamp authorities; "
+        "a key reported compromised needs a token from before the compromise "
+        "(cose-profile section 11)",
+        "`TrustError` (`key-compromised`, `untrusted-timestamp`, `no-timestamp`), "
+        "`SignatureError` (`bad-timestamp`, `timestamp-mismatch`)",
     ),
     (
         "3 signature",
