@@ -1,4 +1,5 @@
-"""Cost of the strict pre-scan: ``decode_value`` (scan + cbor2) against plain ``cbor2.loads``.
+"""Cost of strict decoding: ``decode_value`` (the one pass) and the two passes (pre-scan +
+cbor2) against plain ``cbor2.loads``.
 
 Run as a script: ``python benchmarks/bench_cbor_scan.py [--seconds 0.5]``. The document is a
 ~2 KB map-heavy, passport-like value (integer keys, nested maps, text, byte strings and
@@ -14,7 +15,8 @@ from typing import Any
 
 import cbor2
 
-from batterypass.codec._cbor_scan import _scan_general, scan
+from batterypass.codec._cbor import _decode_two_pass
+from batterypass.codec._cbor_scan import scan
 from batterypass.codec.cbor import (
     DEFAULT_LIMITS,
     DETERMINISTIC_TAGS,
@@ -81,17 +83,9 @@ def main(argv: list[str] | None = None) -> None:
             data, limits=DEFAULT_LIMITS, deterministic=True, allowed_tags=DETERMINISTIC_TAGS
         )
 
-    def scan_general() -> object:
-        # The same scan without the deterministic fast loop: what every input cost before it.
-        return _scan_general(
-            data,
-            DEFAULT_LIMITS.max_depth,
-            DEFAULT_LIMITS.max_items,
-            DEFAULT_LIMITS.max_string_bytes,
-            True,
-            False,
-            DETERMINISTIC_TAGS,
-        )
+    def two_pass() -> object:
+        # Pre-scan, then cbor2: the decoder of record for whatever the one pass leaves.
+        return _decode_two_pass(data, DEFAULT_LIMITS, True, DETERMINISTIC_TAGS, False)
 
     def strict() -> object:
         return decode_value(data)
@@ -104,8 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'cbor2.loads (baseline)':40} {base * 1e6:9.2f} us   1.00x")
     for name, fn in (
         ("scan only", scan_only),
-        ("scan only, general loop", scan_general),
-        ("decode_value (scan + cbor2)", strict),
+        ("scan + cbor2 (two passes)", two_pass),
+        ("decode_value (one pass)", strict),
         ("decode_value(deterministic=False)", lenient),
     ):
         t = _best(fn, args.seconds)

@@ -1,19 +1,21 @@
 """One-pass decoding of deterministic CBOR: check and build the values in the same walk.
 
-:func:`decode_deterministic` follows the deterministic fast loop of the pre-scan
-(:func:`batterypass.codec._cbor_scan._scan_deterministic`) header for header, with the same
-checks in the same places (shortest heads, map keys in increasing bytewise order, UTF-8, the
-limits on depth, items and string sizes, the tag policy, no trailing bytes), and builds each
-value as it goes: integers, ``bytes``, ``str``, ``False``/``True``/``None``, ``list``, ``dict``
-and, through ``make_tag``, one object per tag. The values are the ones the two-pass decoder
-(pre-scan, then cbor2 with every tag left uninterpreted) returns for the same bytes.
+:func:`decode_deterministic` is the one fast path for deterministic input (the pre-scan in
+:mod:`batterypass.codec._cbor_scan` has only its general loop, and lends this walk its header
+tables and key helpers). It makes the checks of the deterministic profile (shortest heads,
+map keys in increasing bytewise order, UTF-8, the limits on depth, items and string sizes, the
+tag policy, no trailing bytes) and builds each value as it goes: integers, ``bytes``, ``str``,
+``False``/``True``/``None``, ``list``, ``dict`` and, through ``make_tag``, one object per tag.
+The values are the ones the two-pass decoder (pre-scan, then cbor2 with every tag left
+uninterpreted) returns for the same bytes.
 
-Like the fast loop, it never reports an error: wherever the fast loop would give up it returns
-:data:`MISS`, and the caller decodes the input the two-pass way, which accepts exactly what
-the pre-scan accepts and names every error with its offset. Whatever this function accepts, the
-pre-scan accepts too (``tests/codec/test_cbor_one_pass.py`` checks both directions against the
-two-pass decoder and the reference scanner). A rejected input therefore costs at most this walk
-plus the two passes.
+It never reports an error: at the first header it is not sure about (anything malformed,
+over a limit or outside the common cases) it returns :data:`MISS`, and the caller decodes the
+input the two-pass way, which accepts exactly what the pre-scan accepts and names every error
+with its offset. Whatever this function accepts, the pre-scan accepts too, with the same value
+(``tests/codec/test_cbor_scan_fast_loop.py`` and ``test_cbor_scan_differential.py`` check it
+against the general loop, the two passes and the reference scanner). A rejected input
+therefore costs at most this walk plus the two passes.
 
 This module must not import cbor2.
 """
@@ -99,7 +101,7 @@ def decode_deterministic(
     classes = _CLASSES
     key_classes = _KEY_CLASSES
     small = _SMALL
-    # The same frames as the fast loop of the scanner, plus the container being filled: the
+    # Frames of the open containers (items left, depth), plus the container being filled: the
     # innermost in local variables, its parents on the stack. ``key`` is the key of the map
     # entry being read. The whole input is a frame too: a list that will hold the one item.
     top: list[Any] = []

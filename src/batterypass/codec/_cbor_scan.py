@@ -15,12 +15,12 @@ What it checks is the profile written down in ``specs/cbor-profile.md``:
   ``allowed_tags`` when a set is given;
 - in deterministic mode, the core deterministic encoding of RFC 8949 section 4.2.1.
 
-Deterministic mode first runs a fast loop specialised for what that mode accepts (definite
-lengths, shortest heads, keys in increasing bytewise order). The fast loop never reports an
-error itself: at the first header it is not sure about (anything malformed, over a limit or
-outside the fast path's common cases) it gives up and the general loop scans the input again
-from the start, so every error comes from one place with its message and offset. A rejected
-input therefore costs at most two scans.
+The fast path for deterministic input is not here: the one-pass decoder
+(:mod:`batterypass.codec._cbor_decode`) walks what that mode accepts (definite lengths,
+shortest heads, keys in increasing bytewise order) and builds the values as it goes, with the
+header tables and helpers below. It never reports an error itself: at the first header it is
+not sure about it gives up, and this scanner (then cbor2) takes the input from the start, so
+every error comes from one place with its message and offset.
 
 This module must not import cbor2: it is the independent gatekeeper in front of it.
 """
@@ -120,12 +120,6 @@ def scan(
     max_depth = limits.max_depth
     max_items = limits.max_items
     max_string = limits.max_string_bytes
-    if deterministic:
-        found = _scan_deterministic(
-            data, max_depth, max_items, max_string, allow_floats, allowed_tags
-        )
-        if found is not None:
-            return found
     return _scan_general(
         data, max_depth, max_items, max_string, deterministic, allow_floats, allowed_tags
     )
@@ -376,10 +370,10 @@ def _scan_general(
 
 # --- the deterministic fast path ---------------------------------------------------------------
 # Classes of initial bytes, looked up in a table instead of splitting each byte into major type
-# and additional information. The fast loop handles only these; any other initial byte
-# (indefinite lengths, break codes, reserved values, undefined and the other simple values,
-# floats unless allowed) makes it give up. The loop tests them by number, most frequent first:
-# keep the numbers below in step with the comments there.
+# and additional information. The one-pass decoder (``_cbor_decode``) handles only these; any
+# other initial byte (indefinite lengths, break codes, reserved values, undefined, the other
+# simple values, floats) makes it give up. It tests them by number, most frequent first: keep
+# the numbers below in step with the comments there.
 _F_SMALL: Final = 0  # the whole item is this byte: integers -24..23, false, true, null
 _F_TEXT: Final = 1  # text string of 0..23 bytes
 _F_ARRAY: Final = 2  # array of 1..23 items
@@ -389,12 +383,13 @@ _F_INT: Final = 5  # integer with 2, 4 or 8 argument bytes
 _F_TAG: Final = 6  # tag, any argument size
 _F_BYTES: Final = 7  # byte string of 0..23 bytes
 _F_LONG: Final = 8  # string, array or map with 1, 2, 4 or 8 argument bytes
-_F_FLOAT: Final = 9  # half, single or double precision float
 _F_EMPTY: Final = 10  # empty array or map
 _F_OTHER: Final = 11
 
 
-def _classes(allow_floats: bool) -> tuple[int, ...]:
+def _classes() -> tuple[int, ...]:
+    """The class of each initial byte in the one-pass decoder's fast path (floats are never
+    on it: the deterministic profile has none)."""
     table = [_F_OTHER] * 256
     for ib in range(256):
         major, ai = ib >> 5, ib & 0x1F
@@ -410,17 +405,14 @@ def _classes(allow_floats: bool) -> tuple[int, ...]:
             table[ib] = _F_LONG
         elif major == 6 and ai < 28:
             table[ib] = _F_TAG
-        elif allow_floats and ib in (0xF9, 0xFA, 0xFB):
-            table[ib] = _F_FLOAT
     return tuple(table)
 
 
-_CLASSES: Final = _classes(allow_floats=False)
-_CLASSES_WITH_FLOATS: Final = _classes(allow_floats=True)
+_CLASSES: Final = _classes()
 
 
 def _key_classes() -> tuple[int, ...]:
-    """Map keys in the fast loop: 0 for a one-byte integer, 1 for any other integer or
+    """Map keys in the one-pass decoder: 0 for a one-byte integer, 1 for any other integer or
     definite-length string header (see :func:`_key_end`), 2 for anything else."""
     table = [2] * 256
     for ib in range(256):
@@ -433,247 +425,6 @@ def _key_classes() -> tuple[int, ...]:
 
 
 _KEY_CLASSES: Final = _key_classes()
-# Head sizes of the floats: initial byte plus 2, 4 or 8 bytes.
-_FLOAT_SIZE: Final = {0xF9: 3, 0xFA: 5, 0xFB: 9}
-
-
-def _scan_deterministic(
-    data: bytes,
-    max_depth: int,
-    max_items: int,
-    max_string: int,
-    allow_floats: bool,
-    allowed_tags: Set[int] | None,
-) -> set[int] | None:
-    """Scan non-empty ``data`` in deterministic mode along the common path.
-
-    Returns the tags :func:`_scan_general` would return, or None wherever that function could
-    raise or the input leaves the common path: then nothing is known and the general loop must
-    decide. Whatever this accepts, :func:`_scan_general` accepts too, with the same tags.
-
-    Like the general loop, it checks every string length and element count against the limits
-    and against the bytes left before it uses them. A fixed-size head cut off by the end of the
-    input needs no test of its own: it ends in a read past the end (IndexError, struct.error)
-    or in ``pos != len(data)`` once the item is complete.
-    """
-    n = len(data)
-    classes = _CLASSES_WITH_FLOATS if allow_floats else _CLASSES
-    key_classes = _KEY_CLASSES
-    tags: set[int] = set()
-    # Each open array or map, and the whole input, is a frame. A tag has no frame: it only
-    # raises ``depth`` until the item it wraps is complete. The innermost frame lives in local
-    # variables; its parents are saved on the stack:
-    # - ``remaining``: entries still to come (items of an array, pairs of a map);
-    # - ``is_map``: whether each entry starts with a key;
-    # - ``prev_ib``, ``prev_start``, ``prev_end``: the previous key of a map (its initial byte,
-    #   and where its bytes are if it is longer than one byte);
-    # - ``base``: the depth of the frame's entries, to which ``depth`` returns after each one.
-    stack: list[tuple[int, bool, int, int, int, int]] = []
-    push = stack.append
-    pop = stack.pop
-    remaining = 1
-    is_map = False
-    prev_ib = -1
-    prev_start = prev_end = 0
-    base = depth = 0
-    items = 1  # counted as in _scan_general
-    pos = 0
-    # Reading past the end (IndexError, struct.error) and invalid UTF-8 (UnicodeDecodeError)
-    # are not errors here either: they only end the fast path.
-    try:
-        while True:
-            # One iteration reads one entry of the open frame: in a map first the key (always
-            # a scalar here), then any tags, then the item.
-            if is_map:
-                ib = data[pos]
-                if ib < 0x18 and ib > prev_ib:
-                    # The usual key, a small unsigned integer in increasing order. Keys are
-                    # sorted bytewise by their encodings, and a larger first byte decides.
-                    prev_ib = ib
-                    pos += 1
-                else:
-                    key_class = key_classes[ib]
-                    if key_class == 2 or ib < prev_ib:
-                        return None
-                    if key_class == 0:  # a one-byte integer: equal means duplicate
-                        if ib == prev_ib:
-                            return None
-                        pos += 1
-                    else:
-                        end = _key_end(data, pos, ib, max_string)
-                        if end < 0:
-                            return None
-                        if ib == prev_ib and data[pos:end] <= data[prev_start:prev_end]:
-                            return None
-                        prev_start, prev_end = pos, end
-                        pos = end
-                    prev_ib = ib
-
-            ib = data[pos]
-            cls = classes[ib]
-            while cls == 6:  # _F_TAG
-                if ib < 0xD8:
-                    number = ib - 0xC0
-                    pos += 1
-                elif ib == 0xD8:
-                    number = data[pos + 1]
-                    if number < 24:
-                        return None
-                    pos += 2
-                else:
-                    number, pos = _wide_arg(data, pos, ib & 0x1F)
-                    if number < 0:
-                        return None
-                if number not in tags:
-                    if number in NEVER_ALLOWED_TAGS or (
-                        allowed_tags is not None and number not in allowed_tags
-                    ):
-                        return None
-                    tags.add(number)
-                if depth >= max_depth:
-                    return None
-                depth += 1
-                items += 1
-                if items > max_items:
-                    return None
-                ib = data[pos]
-                cls = classes[ib]
-
-            if cls == 0:  # _F_SMALL
-                pos += 1
-            elif cls == 1:  # _F_TEXT
-                length = ib - 0x60
-                end = pos + 1 + length
-                if length > max_string or end > n:
-                    return None
-                data[pos + 1 : end].decode()
-                pos = end
-            elif cls == 2:  # _F_ARRAY
-                if depth >= max_depth:
-                    return None
-                count = ib - 0x80
-                pos += 1
-                if count > n - pos:  # each item needs at least one byte
-                    return None
-                items += count
-                if items > max_items:
-                    return None
-                # Short arrays often hold only small scalars (a decimal fraction is one): read
-                # those here, and open a frame only if something else follows.
-                while count:
-                    ib = data[pos]
-                    if ib < 0x18 or 0x20 <= ib < 0x38:
-                        pos += 1
-                    elif ib == 0x18 or ib == 0x38:
-                        if data[pos + 1] < 24:
-                            return None
-                        pos += 2
-                    elif ib == 0x19 or ib == 0x39:
-                        if not data[pos + 1]:
-                            return None
-                        pos += 3
-                    else:
-                        break
-                    count -= 1
-                if count:
-                    push((remaining, is_map, prev_ib, prev_start, prev_end, base))
-                    remaining = count
-                    is_map = False
-                    base = depth = depth + 1
-                    continue
-            elif cls == 3:  # _F_MAP
-                if depth >= max_depth:
-                    return None
-                pairs = ib - 0xA0
-                pos += 1
-                if 2 * pairs > n - pos:
-                    return None
-                items += 2 * pairs
-                if items > max_items:
-                    return None
-                push((remaining, is_map, prev_ib, prev_start, prev_end, base))
-                remaining = pairs
-                is_map = True
-                prev_ib = -1
-                base = depth = depth + 1
-                continue
-            elif cls == 4:  # _F_INT1
-                if data[pos + 1] < 24:
-                    return None
-                pos += 2
-            elif cls == 5:  # _F_INT
-                if ib & 0x1F == 25:
-                    if not data[pos + 1]:  # below 0x100
-                        return None
-                    pos += 3
-                else:
-                    arg, pos = _wide_arg(data, pos, ib & 0x1F)
-                    if arg < 0:
-                        return None
-            elif cls == 7:  # _F_BYTES
-                length = ib - 0x40
-                pos += 1 + length
-                if length > max_string or pos > n:
-                    return None
-            elif cls == 8:  # _F_LONG
-                if ib & 0x1F == 24:
-                    arg = data[pos + 1]
-                    if arg < 24:
-                        return None
-                    pos += 2
-                else:
-                    arg, pos = _wide_arg(data, pos, ib & 0x1F)
-                    if arg < 0:
-                        return None
-                if ib < 0x80:  # a byte or text string
-                    end = pos + arg
-                    if arg > max_string or end > n:
-                        return None
-                    if ib >= 0x60:
-                        data[pos:end].decode()
-                    pos = end
-                else:  # an array or a map, of at least 24 entries
-                    if depth >= max_depth:
-                        return None
-                    children = arg if ib < 0xA0 else 2 * arg
-                    if children > n - pos:
-                        return None
-                    items += children
-                    if items > max_items:
-                        return None
-                    push((remaining, is_map, prev_ib, prev_start, prev_end, base))
-                    remaining = arg
-                    is_map = ib >= 0xA0
-                    prev_ib = -1
-                    base = depth = depth + 1
-                    continue
-            elif cls == 10:  # _F_EMPTY
-                if depth >= max_depth:
-                    return None
-                pos += 1
-            elif cls == 9:  # _F_FLOAT
-                pos += _FLOAT_SIZE[ib]
-            else:
-                return None
-
-            # The entry is complete, and so are the tags around its item.
-            depth = base
-            remaining -= 1
-            if remaining:
-                continue
-            while stack:
-                remaining, is_map, prev_ib, prev_start, prev_end, base = pop()
-                remaining -= 1
-                if remaining:
-                    break
-            else:
-                break  # the top-level item is complete
-            depth = base
-    except (IndexError, struct.error, UnicodeDecodeError):
-        return None
-    if pos != n:
-        return None
-    return tags
 
 
 def _wide_arg(data: bytes, pos: int, ai: int) -> tuple[int, int]:
@@ -695,8 +446,8 @@ def _wide_arg(data: bytes, pos: int, ai: int) -> tuple[int, int]:
 
 
 def _key_end(data: bytes, pos: int, ib: int, max_string: int) -> int:
-    """Offset after the integer or definite-length string key at ``pos``, in the fast loop;
-    -1 if the fast loop must give up on it. Raises what the fast loop catches."""
+    """Offset after the integer or definite-length string key at ``pos``, in the one-pass
+    decoder; -1 if it must give up on it. Raises what the decoder catches."""
     ai = ib & 0x1F
     if ai < 24:
         arg = ai
