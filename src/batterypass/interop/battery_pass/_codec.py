@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from batterypass.errors import EncodeError, Issue, PathItem, ValidationError, format_path
+from batterypass.errors import Issue, PathItem, ValidationError, format_path
 from batterypass.interop import _rules
 from batterypass.interop._shape import BAD, check, finish, kind, missing
 from batterypass.interop.battery_pass import (
@@ -24,6 +24,7 @@ from batterypass.interop.battery_pass._common import (
     Exporter,
     ExportNote,
     Importer,
+    refuse_losses,
 )
 from batterypass.interop.battery_pass._files import detect_aspect, detect_performance_version
 from batterypass.interop.battery_pass._mapping import NOT_CARRIED, RULES, field_of_wire
@@ -133,12 +134,8 @@ def export_aspects(
         )
         docs[aspect] = doc
     result = AspectDocuments(docs, ex.notes)
-    if strict and result.lost:
-        first = result.lost[0]
-        more = f" (and {len(result.lost) - 1} more)" if len(result.lost) > 1 else ""
-        raise EncodeError(
-            f"the Battery Pass data model cannot carry all of this passport: {first}{more}"
-        )
+    if strict:
+        refuse_losses(result, "the Battery Pass data model")
     return result
 
 

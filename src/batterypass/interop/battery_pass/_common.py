@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from batterypass.errors import Issue, PathItem
+from batterypass.errors import EncodeError, Issue, PathItem
 from batterypass.interop import _rules
 from batterypass.interop._rules import parse_timestamp
 from batterypass.interop._shape import pointer as ptr
@@ -148,18 +148,10 @@ class ExportNote:
         )
 
 
-class AspectDocuments(dict[str, dict[str, Any]]):
-    """The aspect documents of an export, keyed by aspect name, with the export's notes.
-
-    It is a plain ``dict`` for everything else: pass it to :func:`import_aspects` or write each
-    value with :func:`dumps_aspect`.
-    """
+class ExportNotes:
+    """The notes of an export, by kind (shared by the consortium and the Catena-X results)."""
 
     notes: tuple[ExportNote, ...]
-
-    def __init__(self, docs: Mapping[str, dict[str, Any]], notes: Iterable[ExportNote]) -> None:
-        super().__init__(docs)
-        self.notes = tuple(notes)
 
     @property
     def lost(self) -> tuple[ExportNote, ...]:
@@ -168,13 +160,34 @@ class AspectDocuments(dict[str, dict[str, Any]]):
 
     @property
     def missing(self) -> tuple[ExportNote, ...]:
-        """Notes on required consortium properties the passport does not hold."""
+        """Notes on required properties of the target model the passport does not hold."""
         return tuple(n for n in self.notes if n.kind == "missing")
 
     @property
     def deviations(self) -> tuple[ExportNote, ...]:
-        """Notes on values written that the consortium model does not accept."""
+        """Notes on values written that the target model does not accept."""
         return tuple(n for n in self.notes if n.kind == "deviation")
+
+
+def refuse_losses(result: ExportNotes, target: str) -> None:
+    """:class:`EncodeError` naming the first loss (and how many more) if ``result`` lost any
+    passport data: what ``strict=True`` exports ask for."""
+    if result.lost:
+        first = result.lost[0]
+        more = f" (and {len(result.lost) - 1} more)" if len(result.lost) > 1 else ""
+        raise EncodeError(f"{target} cannot carry all of this passport: {first}{more}")
+
+
+class AspectDocuments(dict[str, dict[str, Any]], ExportNotes):
+    """The aspect documents of an export, keyed by aspect name, with the export's notes.
+
+    It is a plain ``dict`` for everything else: pass it to :func:`import_aspects` or write each
+    value with :func:`dumps_aspect`.
+    """
+
+    def __init__(self, docs: Mapping[str, dict[str, Any]], notes: Iterable[ExportNote]) -> None:
+        super().__init__(docs)
+        self.notes = tuple(notes)
 
 
 class Exporter:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from batterypass.errors import EncodeError, PathItem, ValidationError, format_path
+from batterypass.errors import PathItem, ValidationError, format_path
 from batterypass.interop import _rules
 from batterypass.interop._rules import SAME, WHOLE, Rule, Table, Verbatim
 from batterypass.interop._shape import BAD, List, Obj, Str, check, finish, kind, missing
@@ -23,7 +23,9 @@ from batterypass.interop._units import mul
 from batterypass.interop.battery_pass._common import (
     Exporter,
     ExportNote,
+    ExportNotes,
     Importer,
+    refuse_losses,
     timestamp,
 )
 from batterypass.interop.catena_x._schema import (
@@ -293,27 +295,13 @@ def chemistry_family(text: str) -> ChemistryFamily | None:
     return found.pop() if len(found) == 1 else None
 
 
-class CatenaXDocument(dict[str, Any]):
+class CatenaXDocument(dict[str, Any], ExportNotes):
     """An exported Catena-X battery pass payload (a plain ``dict``) with the export's notes
     (:class:`~batterypass.interop.battery_pass.ExportNote`, ``aspect`` = ``"BatteryPass"``)."""
-
-    notes: tuple[ExportNote, ...]
 
     def __init__(self, doc: Mapping[str, Any], notes: Sequence[ExportNote]) -> None:
         super().__init__(doc)
         self.notes = tuple(notes)
-
-    @property
-    def lost(self) -> tuple[ExportNote, ...]:
-        return tuple(n for n in self.notes if n.kind == "lost")
-
-    @property
-    def missing(self) -> tuple[ExportNote, ...]:
-        return tuple(n for n in self.notes if n.kind == "missing")
-
-    @property
-    def deviations(self) -> tuple[ExportNote, ...]:
-        return tuple(n for n in self.notes if n.kind == "deviation")
 
 
 # ---------------------------------------------------------------- export
@@ -741,12 +729,8 @@ def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> Caten
             )
         )
     result = CatenaXDocument(doc, ex.notes)
-    if strict and result.lost:
-        first = result.lost[0]
-        more = f" (and {len(result.lost) - 1} more)" if len(result.lost) > 1 else ""
-        raise EncodeError(
-            f"the Catena-X battery pass cannot carry all of this passport: {first}{more}"
-        )
+    if strict:
+        refuse_losses(result, "the Catena-X battery pass")
     return result
 
 
