@@ -13,6 +13,7 @@ Set ``BATTERYPASS_SCREENSHOTS=DIR`` to also write the README's screenshots into 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -26,7 +27,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ if os.environ.get("CI", "").lower() not in ("true", "1", "yes"):
 
 from batterypass.codec import json as bp_json
 from batterypass.keys import PrivateKey
-from batterypass.model import VISIBILITY, AccessGroup, Audience, BatteryPassport, iter_data_points
+from batterypass.model import Audience, BatteryPassport
 from batterypass.verify import TrustStore
 
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
@@ -257,41 +257,25 @@ def _headers(driver: Any, headers: dict[str, str]) -> None:
     driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": headers})
 
 
+def _load_leaks() -> Any:
+    # The test tree is not a package (--import-mode=importlib): load the shared helper by path.
+    path = Path(__file__).parent.parent / "service" / "_leaks.py"
+    spec = importlib.util.spec_from_file_location("_batterypass_page_leaks", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_leaks = _load_leaks()
+_shows = _leaks.shows
+
+
 def _secrets(name: str, audience: Audience) -> set[str]:
     """Values of the example in groups the audience may not see, recognisable as such: not
     also a value (or part of a value) it may see, and not a bare number."""
-    passport = _example(name)
-    by_group: dict[AccessGroup, set[str]] = {g: set() for g in AccessGroup}
-
-    def leaves(value: Any) -> list[Any]:
-        if value is None:
-            return []
-        if isinstance(value, tuple | list):
-            return [leaf for item in value for leaf in leaves(item)]
-        if hasattr(type(value), "model_fields"):
-            return [leaf for n in type(value).model_fields for leaf in leaves(getattr(value, n))]
-        return [value]
-
-    for ref in iter_data_points():
-        value: Any = passport
-        for part in ref.path:
-            value = getattr(value, part)
-        for leaf in leaves(value):
-            if isinstance(leaf, bool):
-                continue
-            text = format(leaf, "f") if isinstance(leaf, Decimal | int) else str(leaf)
-            by_group[ref.info.group].add(str(getattr(leaf, "value", text)))
-    allowed = VISIBILITY[audience]
-    seen = set().union(*(by_group[g] for g in allowed))
-    hidden = set().union(*(v for g, v in by_group.items() if g not in allowed))
-    visible = "\n".join(seen).lower()
-    return {
-        s for s in hidden - seen if len(s) >= 4 and not s.isdigit() and s.lower() not in visible
-    }
-
-
-def _shows(value: str, text: str) -> bool:
-    return re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", text) is not None
+    return set(_leaks.secret_strings(_example(name), audience))
 
 
 def _shot(driver: Any, tmp_path: Path, name: str, width: int, *, docs: str | None = None) -> None:

@@ -46,6 +46,8 @@ from batterypass.service._page import (
 )
 from batterypass.verify import TrustStore, verify_events, verify_passport
 
+from ._leaks import secret_strings, shows
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "passports"
 LIFECYCLE = ROOT / "examples" / "lifecycle"
@@ -123,70 +125,22 @@ def _text(page_html: str) -> str:
 # ---------------------------------------------------------------- what must never leak
 
 
-def _leaves(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, tuple | list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    if hasattr(type(value), "model_fields"):
-        return [leaf for name in type(value).model_fields for leaf in _leaves(getattr(value, name))]
-    return [value]
-
-
-def _values_by_group(passport: BatteryPassport) -> dict[AccessGroup, set[str]]:
-    out: dict[AccessGroup, set[str]] = {g: set() for g in AccessGroup}
-    for ref in iter_data_points():
-        value: Any = passport
-        for name in ref.path:
-            value = getattr(value, name)
-        for leaf in _leaves(value):
-            if isinstance(leaf, bool):
-                continue
-            if isinstance(leaf, Decimal | int):
-                out[ref.info.group].add(format(Decimal(leaf), "f"))
-            elif hasattr(leaf, "isoformat"):
-                out[ref.info.group].add(leaf.isoformat())
-            else:
-                out[ref.info.group].add(str(getattr(leaf, "value", leaf)))
-    return out
-
-
-def _secret_strings(passport: BatteryPassport, audience: Audience) -> set[str]:
-    """Values of groups the audience may not see that are not also values it may see (a
-    number like 0 can be both), long enough to be recognisable in the page."""
-    by_group = _values_by_group(passport)
-    allowed = VISIBILITY[audience]
-    seen = set().union(*(by_group[g] for g in allowed))
-    hidden = set().union(*(v for g, v in by_group.items() if g not in allowed))
-    # A hidden value that is part of a visible one ("manganese" in a substance's name) is not
-    # a leak when it shows.
-    visible = "\n".join(seen).lower()
-    return {
-        s for s in hidden - seen if len(s) >= 4 and not s.isdigit() and s.lower() not in visible
-    }
-
-
-def _shows(value: str, page: str) -> bool:
-    """``value`` occurs in ``page`` as a whole word ("iron" is not in "environment")."""
-    return re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", page) is not None
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_public_page_shows_no_group_2_to_4_value_of_the_examples(name: str) -> None:
     page = _verified_page(name)
     out = render_page(page)
     visible = _text(out)
-    secrets = _secret_strings(_example(name), Audience.PUBLIC)
+    secrets = secret_strings(_example(name), Audience.PUBLIC)
     # The examples do hold such values (composition, part numbers, SoH, test reports).
     assert len(secrets) > 10
-    leaked = sorted(s for s in secrets if _shows(s, out) or _shows(s, visible))
+    leaked = sorted(s for s in secrets if shows(s, out) or shows(s, visible))
     assert leaked == []
 
 
 def test_the_ev_example_secrets_include_what_a_leak_would_show() -> None:
     # Guard against a vacuous leak test: known group 2 and 3 values are in the secret set,
     # and the authority page (which may see them) does show them.
-    secrets = _secret_strings(_example("ev-nmc"), Audience.PUBLIC)
+    secrets = secret_strings(_example("ev-nmc"), Audience.PUBLIC)
     for value in ("EVP75-MOD-12S2P-A", "Notified body test report NB-2026-0815", "99.6"):
         assert value in secrets
     authority = _text(render_page(_verified_page("ev-nmc", Audience.AUTHORITY)))
@@ -198,8 +152,8 @@ def test_the_ev_example_secrets_include_what_a_leak_would_show() -> None:
 def test_every_audience_sees_exactly_its_groups(audience: Audience) -> None:
     out = render_page(_verified_page("ev-nmc", audience))
     visible = _text(out)
-    for value in _secret_strings(_example("ev-nmc"), audience):
-        assert not _shows(value, visible), value
+    for value in secret_strings(_example("ev-nmc"), audience):
+        assert not shows(value, visible), value
     headings = re.findall(r'<h3 id="group-(\d)">', out)
     assert {int(h) for h in headings} <= {int(g) for g in VISIBILITY[audience]}
 
@@ -230,7 +184,7 @@ def test_no_generated_passport_leaks_on_the_public_page(passport: BatteryPasspor
     # The page's own times (signing time, today) and the public issue time, shown in UTC,
     # are on the page whatever else the passport holds: a hidden date equal to one is no leak.
     shown_times = NOW.isoformat() + " " + passport.issued_at.astimezone(UTC).isoformat()
-    for value in _secret_strings(passport, Audience.PUBLIC):
+    for value in secret_strings(passport, Audience.PUBLIC):
         # A generated value may happen to be one of the page's own words ("Recycled").
         if len(value) >= 8 and value.lower() not in _PAGE_WORDS and value not in shown_times:
             assert value not in out, value
