@@ -514,13 +514,12 @@ class TrustStore:
         object.__setattr__(self, "keys", tuple(self.keys))
         object.__setattr__(self, "anchors", tuple(self.anchors))
         object.__setattr__(self, "timestamp_authorities", tuple(self.timestamp_authorities))
-        tsa_prints: set[str] = set()
-        for tsa in self.timestamp_authorities:
-            if not isinstance(tsa, TimestampAuthority):
-                raise TrustError("timestamp_authorities must be TimestampAuthority entries")
-            if tsa.fingerprint in tsa_prints:
-                raise TrustError(f"timestamp authority {tsa.fingerprint} appears twice")
-            tsa_prints.add(tsa.fingerprint)
+        _distinct(
+            self.timestamp_authorities,
+            TimestampAuthority,
+            "timestamp_authorities",
+            "timestamp authority",
+        )
         kids: set[str] = set()
         spkis: dict[bytes, str] = {}
         for entry in self.keys:
@@ -535,13 +534,7 @@ class TrustStore:
                     f"the key of kid {entry.kid!r} is already trusted as kid {spkis[spki]!r}"
                 )
             spkis[spki] = entry.kid
-        prints: set[str] = set()
-        for anchor in self.anchors:
-            if not isinstance(anchor, TrustAnchor):
-                raise TrustError("anchors must be TrustAnchor entries")
-            if anchor.fingerprint in prints:
-                raise TrustError(f"trust anchor {anchor.fingerprint} appears twice")
-            prints.add(anchor.fingerprint)
+        _distinct(self.anchors, TrustAnchor, "anchors", "trust anchor")
 
     # -- queries --
 
@@ -921,3 +914,20 @@ def _timestamp_authority(raw: object, path: tuple[PathItem, ...]) -> TimestampAu
         )
     except TrustError as e:
         raise TrustError(e.message, path=e.path or path) from e
+
+
+def _distinct(
+    entries: tuple[TrustAnchor, ...] | tuple[TimestampAuthority, ...],
+    kind: type[TrustAnchor] | type[TimestampAuthority],
+    field: str,
+    name: str,
+) -> None:
+    """:class:`TrustError` unless every entry is a ``kind`` and no certificate fingerprint
+    appears twice."""
+    seen: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, kind):
+            raise TrustError(f"{field} must be {kind.__name__} entries")
+        if entry.fingerprint in seen:
+            raise TrustError(f"{name} {entry.fingerprint} appears twice")
+        seen.add(entry.fingerprint)
