@@ -265,3 +265,26 @@ def test_subprocess(life: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["events"] == 10
+
+
+def test_a_bad_payload_names_its_source_then_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A payload error says where the payload came from (``--data`` or the @FILE), then the
+    field path, then what is wrong; nothing is appended."""
+    log = tmp_path / "new.events"
+    base = [
+        *["events", "append", str(log), "--type", "manufactured"],
+        *["--key", str(KEYS / "ev-maker.DEMO-ONLY.key"), "--passport", str(LIFE / "ev-nmc.cose")],
+        *["--at", "2026-11-02T00:00:00Z"],
+    ]
+    assert run([*base, "--data", '{"country": 7}']) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("batterypass: --data: country: "), err
+    assert len(err.splitlines()) == 1
+    data = tmp_path / "payload.json"
+    data.write_text('{"country": "CN", "extra": 1}')
+    assert run([*base, "--data", f"@{data}"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"batterypass: {data}: extra: "), err
+    assert not log.exists()

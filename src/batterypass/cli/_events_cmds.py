@@ -40,6 +40,7 @@ from batterypass.lifecycle import (
     PAYLOAD_TYPES,
     Event,
     EventLog,
+    EventPayload,
     EventType,
     Head,
     VerifiedChain,
@@ -48,6 +49,7 @@ from batterypass.lifecycle import (
     decode_event,
     last_event_unverified,
     next_event,
+    parse_payload,
     read_log,
     repair_log,
     sha256_hex,
@@ -77,16 +79,32 @@ def _read_signed(path: Path, what: str) -> bytes:
     return data
 
 
+def _data_source(text: str | None) -> str:
+    """Where ``--data`` came from, for error messages: the @FILE's name, else ``--data``."""
+    return text[1:] if text is not None and text.startswith("@") else "--data"
+
+
 def _load_data(text: str | None) -> Any:
     """``--data``: JSON text or ``@FILE``, read by the strict JSON reader (exit 3 for text
     that is not strict JSON, with the field path where there is one)."""
     if text is None:
         return {}
+    source = _data_source(text)
     if text.startswith("@"):
-        name = text[1:]
-        raw = read_input(Path(name), limit=MAX_DATA_BYTES)
-        return bp_json.loads_value(raw, source=name, max_bytes=MAX_DATA_BYTES)
-    return bp_json.loads_value(text, source="--data", max_bytes=MAX_DATA_BYTES)
+        raw = read_input(Path(source), limit=MAX_DATA_BYTES)
+        return bp_json.loads_value(raw, source=source, max_bytes=MAX_DATA_BYTES)
+    return bp_json.loads_value(text, source=source, max_bytes=MAX_DATA_BYTES)
+
+
+def _load_payload(event_type: EventType, text: str | None) -> EventPayload:
+    """``--data`` validated as the payload of ``event_type``; an error names its source (the
+    option or the file), then the field path, then what is wrong."""
+    try:
+        return parse_payload(event_type, _load_data(text))
+    except BatteryPassError as e:
+        if e.source is None:
+            e.with_source(_data_source(text))
+        raise
 
 
 def _plain(value: Any) -> Any:
@@ -213,7 +231,7 @@ def _append_locked(
     event = next_event(
         current.messages,
         event_type=event_type,
-        payload=_load_data(data),
+        payload=_load_payload(event_type, data),
         actor=actor,
         time=when,
         signed_passport=signed,
