@@ -130,6 +130,10 @@ signature into another valid one, so a hash over the message would not identify 
   `append` checks the new event as the log's next one (nothing after `recycled` or a
   hand-over). Signatures need the trust file: with `--trust TRUSTFILE --passport SIGNED` the
   whole log is verified (steps 1-8) first.
+- Time: `append` holds the log and the new event to the system clock with the verifier's
+  rule (step 6): an event time (`--at`) more than `CLOCK_SKEW` (5 minutes) ahead of the clock
+  is refused (`chain-time`, exit 1), as `events verify` would refuse it. In the library,
+  `lifecycle.next_event(..., now=clock)` applies the same rule to the event it builds.
 
 ## Status state machine
 

@@ -34,3 +34,15 @@ def example_passport(example_name: str) -> BatteryPassport:
 @pytest.fixture
 def ev_passport() -> BatteryPassport:
     return bp_json.loads((EXAMPLES / "ev-nmc.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def events_clock_2040(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the clock of the ``events`` commands to 2040-01-01 (forked children inherit it):
+    the example logs run into the 2030s, and an append must not lie in the future of the
+    clock (``events verify`` would refuse it)."""
+    from datetime import UTC, datetime
+
+    from batterypass.cli import _events_cmds
+
+    monkeypatch.setattr(_events_cmds, "_clock", lambda: datetime(2040, 1, 1, tzinfo=UTC))

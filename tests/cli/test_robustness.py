@@ -33,7 +33,10 @@ RECYCLER_KEY = str(KEYS / "recycler.DEMO-ONLY.key")
 AT = "2040-01-01T00:00:00Z"
 TIMEOUT = 120  # seconds for a whole concurrency test; a hang fails it instead of the suite
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and FIFOs")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and FIFOs"),
+    pytest.mark.usefixtures("events_clock_2040"),  # appends after the example log's 2032
+]
 
 
 def _child(args: list[list[str]], barrier: Barrier, results: Any) -> None:

@@ -330,7 +330,14 @@ class Outcome:
 
 
 def _child(argv: list[str], err_path: str) -> None:
-    from batterypass.cli import run
+    from datetime import datetime
+
+    from batterypass.cli import _events_cmds, run
+
+    # The events commands' clock at AT: the seed log runs into the 2030s, and an append in
+    # the future of the clock is refused before anything else is read.
+    pinned = datetime.fromisoformat(AT.replace("Z", "+00:00"))
+    _events_cmds._clock = lambda: pinned
 
     fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     null = os.open(os.devnull, os.O_WRONLY)

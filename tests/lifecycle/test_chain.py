@@ -120,3 +120,35 @@ def test_counter_goes_down(world: World) -> None:
     log.append(world.event(log, EventType.USAGE, {"full_cycles": 99}))
     e = _break(world, log)
     assert (e.kind, e.index) == (BreakKind.COUNTER, 4)
+
+
+def test_next_event_refuses_what_verification_would_refuse_as_future(world: World) -> None:
+    """A writer's clock holds a new event to the verifier's rule (CLOCK_SKEW), no more, no
+    less: the last time next_event accepts is the last one verify_events accepts."""
+    from batterypass.lifecycle import CLOCK_SKEW, next_event, sign_event
+
+    log = [world.event([], "manufactured", {"country": "DE"})]
+    now = world.t0 + timedelta(days=30)
+    args: dict[str, Any] = {
+        "event_type": "inspected",
+        "payload": {"passed": True},
+        "actor": world.orgs["maker"],
+        "now": now,
+    }
+    with pytest.raises(BrokenChainError) as info:
+        next_event(log, time=now + CLOCK_SKEW + timedelta(seconds=1), **args)
+    assert (info.value.kind, info.value.index) == (BreakKind.TIME, 1)
+    assert "in the future of the writer's clock" in str(info.value)
+    latest = next_event(log, time=now + CLOCK_SKEW, **args)
+    signed = [*log, sign_event(latest, world.keys["maker"])]
+    verify_events(signed, trust=world.trust, passport=world.signed_passport, at=now)
+    # The event one second later, built without a clock, is what verification refuses.
+    late = next_event(log, time=now + CLOCK_SKEW + timedelta(seconds=1), **{**args, "now": None})
+    with pytest.raises(BrokenChainError) as info:
+        verify_events(
+            [*log, sign_event(late, world.keys["maker"])],
+            trust=world.trust,
+            passport=world.signed_passport,
+            at=now,
+        )
+    assert (info.value.kind, info.value.index) == (BreakKind.TIME, 1)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,33 @@ def test_a_bad_payload_names_its_source_then_the_field(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"batterypass: {data}: extra: "), err
     assert not log.exists()
+
+
+def test_append_refuses_a_time_verify_would_refuse(
+    life: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An --at beyond the clock (and its skew allowance) is refused with a one-line error
+    naming --at (exit 1), nothing appended; up to the allowance it is appended, and `events
+    verify` at the same clock accepts it: writer and verifier apply one rule."""
+    from batterypass.cli import _events_cmds
+    from batterypass.lifecycle import read_log
+
+    monkeypatch.setattr(_events_cmds, "_clock", lambda: datetime(2033, 1, 1, tzinfo=UTC))
+    log = life / "open.events"
+    log.write_bytes(b"".join(read_log(life / "ev-nmc.events").messages[:8]))  # to 2032-05
+    before = log.read_bytes()
+    append = [
+        *["events", "append", str(log), "--type", "inspected", "--data", '{"passed": true}'],
+        *["--key", str(KEYS / "ev-maker.DEMO-ONLY.key"), "--passport", str(life / "ev-nmc.cose")],
+        *["--trust", str(life / "trust.json")],
+    ]
+    assert run([*append, "--at", "2033-01-01T00:05:01Z"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        f"batterypass: {log}: event 8: --at: time 2033-01-01T00:05:01+00:00 is in the future"
+    ), err
+    assert len(err.splitlines()) == 1
+    assert log.read_bytes() == before
+    assert run([*append, "--at", "2033-01-01T00:05:00Z"]) == 0
+    verify = ["events", "verify", str(log), "--passport", str(life / "ev-nmc.cose")]
+    assert run([*verify, "--trust", str(life / "trust.json"), "--at", "2033-01-01T00:00:00Z"]) == 0

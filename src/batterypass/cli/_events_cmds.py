@@ -38,6 +38,8 @@ from batterypass.interop.cn_traceability import (
 )
 from batterypass.lifecycle import (
     PAYLOAD_TYPES,
+    BreakKind,
+    BrokenChainError,
     Event,
     EventLog,
     EventPayload,
@@ -70,6 +72,12 @@ MAX_DATA_BYTES = 1024 * 1024
 class SuccessorStatus(enum.StrEnum):
     repurposed = "repurposed"
     remanufactured = "remanufactured"
+
+
+def _clock() -> datetime:
+    """The system clock in whole seconds: the one clock of the events commands (tests pin
+    it)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _read_signed(path: Path, what: str) -> bytes:
@@ -213,10 +221,11 @@ def _append_locked(
     if not current.messages and passport is None:
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
     signed = _read_signed(passport, "passport") if passport is not None else None
-    now = datetime.now(UTC).replace(microsecond=0)
+    # The log and the new event are held against the real clock, as `events verify` will
+    # hold them: an --at in the future of it is refused here, not accepted and then failed.
+    now = _clock()
     when = parse_time(at, "--at") or now
-    clock = max(now, when)
-    _check_log(log, current, signed, trust, clock)
+    _check_log(log, current, signed, trust, now)
     if actor is None:
         last = last_event_unverified(current.messages)
         if last is not None:
@@ -228,18 +237,28 @@ def _append_locked(
                 raise DecodeError("the signed passport has a detached payload")
             actor = cbor.loads(payload).issuer
     signer = load_private(key, kid)
-    event = next_event(
-        current.messages,
-        event_type=event_type,
-        payload=_load_payload(event_type, data),
-        actor=actor,
-        time=when,
-        signed_passport=signed,
-    )
+    body = _load_payload(event_type, data)
+    try:
+        event = next_event(
+            current.messages,
+            event_type=event_type,
+            payload=body,
+            actor=actor,
+            time=when,
+            signed_passport=signed,
+            now=now,
+        )
+    except BrokenChainError as e:
+        if e.kind is not BreakKind.TIME:
+            raise
+        # Only the time can be wrong here, and the time is the --at option's.
+        raise BrokenChainError(
+            BreakKind.TIME, f"--at: {e.args[1]}", index=e.index
+        ).with_source(str(log)) from None
     message = sign_event(event, signer)
     if tsa is not None:
         message = request_timestamp(message, tsa, timeout=tsa_timeout)
-    _check_log(log, current, signed, None, clock, new=message)
+    _check_log(log, current, signed, None, now, new=message)
     append_to_log(log, [message])
     state.err.print(
         f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
@@ -499,7 +518,7 @@ def events_head(
     with update_lock(log):
         contents = read_log(log)
         signed = _read_signed(passport, "passport") if passport is not None else None
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = _clock()
         when = parse_time(at, "--at") or now
         _check_log(log, contents, signed, trust, max(now, when))
         last = last_event_unverified(contents.messages)

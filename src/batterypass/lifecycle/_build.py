@@ -9,7 +9,7 @@ from typing import Any
 from batterypass.codec import cbor
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import DecodeError, ValidationError
-from batterypass.lifecycle._chain import BreakKind, BrokenChainError
+from batterypass.lifecycle._chain import BreakKind, BrokenChainError, _check_not_future
 from batterypass.lifecycle._events import Event, EventPayload, EventType
 from batterypass.lifecycle._wire import decode_event, parse_event, parse_payload, sha256_hex
 from batterypass.model import BatteryPassport, BatteryStatus, Operator, parse_passport
@@ -41,11 +41,19 @@ def next_event(
     actor: str,
     time: datetime,
     signed_passport: bytes | None = None,
+    now: datetime | None = None,
 ) -> Event:
     """The event that follows the log ``messages``: the next sequence number, linked to the
     last event (or, for an empty log, to ``signed_passport``'s payload, which is required
-    then). Refuses a time before the last event's."""
+    then). Refuses a time before the last event's, and, given the writer's clock ``now``, a
+    time that :func:`~batterypass.lifecycle.verify_chain` would refuse as in the future of it
+    (:class:`BrokenChainError` ``time`` either way). Without ``now`` the time is not held
+    against a clock (for building histories with a fixed time, as the examples do)."""
     typed = EventType(event_type)
+    if now is not None:
+        if now.tzinfo is None:
+            raise ValueError("the writer's clock 'now' must be timezone-aware")
+        _check_not_future(time, now, index=len(messages), clock="the writer's clock")
     body = payload if isinstance(payload, EventPayload) else parse_payload(typed, payload)
     last = last_event_unverified(messages)
     if last is None:

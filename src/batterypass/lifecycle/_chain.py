@@ -140,6 +140,21 @@ _NOT_FOR_WASTE: Final = frozenset(
 )
 
 
+def _check_not_future(
+    time: datetime, now: datetime, *, index: int | None, clock: str = "the verifier's clock"
+) -> None:
+    """The one rule for how far ahead of a clock an event's time may lie (:data:`CLOCK_SKEW`):
+    a verifier applies it to every event, a writer to the event it is about to append."""
+    if time > now + CLOCK_SKEW:
+        skew = int(CLOCK_SKEW.total_seconds() // 60)
+        raise BrokenChainError(
+            BreakKind.TIME,
+            f"time {time.isoformat()} is in the future of {clock} ({now.isoformat()}; "
+            f"up to {skew} minutes ahead are allowed)",
+            index=index,
+        )
+
+
 class BreakKind(enum.StrEnum):
     """What is wrong with a chain (stable codes for reports and tests)."""
 
@@ -502,13 +517,7 @@ class _Walker:
                 f"({self.last_time.isoformat()})",
                 index=index,
             )
-        if event.time > self.now + CLOCK_SKEW:
-            raise BrokenChainError(
-                BreakKind.TIME,
-                f"time {event.time.isoformat()} is in the future of the verifier's clock "
-                f"({self.now.isoformat()})",
-                index=index,
-            )
+        _check_not_future(event.time, self.now, index=index)
 
     # -- step 7
 
