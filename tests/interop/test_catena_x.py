@@ -34,6 +34,13 @@ VECTORS = Path(__file__).resolve().parent / "catena-x-vectors"
 SAMPLE = VECTORS / "BatteryPass-6.1.0-sample.json"
 REPAIRED = VECTORS / "BatteryPass-6.1.0-repaired.json"
 DOC = ROOT / "specs" / "catena-x-mapping.md"
+# The sample names phenolphthalein with its EC number as type CAS; the repaired copy gives the
+# CAS registry number.
+REPAIRED_CAS = (
+    "/materials/hazardous/other/0/materialIdentification/0/id",
+    "/materials/active/other/0/materialIdentification/0/id",
+    "/materials/composition/0/id/0/id",
+)
 
 
 SCHEMA_600 = VECTORS / "BatteryPass-6.0.0-schema.json"
@@ -189,9 +196,15 @@ def test_the_shipped_sample_fails_with_every_broken_rule() -> None:
             "/identification/identification/serial/0/value",
             f"{BATTERY_IDENTIFIER_RULE} (battery_id)",
         ),
+        (
+            # An EC number given as type CAS.
+            "/materials/hazardous/other/0/materialIdentification/0/id",
+            "a CAS registry number has the form NNNNNNN-NN-N "
+            "(materials.hazardous_substances[0].cas_number)",
+        ),
     }
     assert all(i.path[0] == "BatteryPass" for i in caught.value.issues)
-    assert str(caught.value).endswith("(and 2 more)")
+    assert str(caught.value).endswith("(and 3 more)")
 
 
 def test_rules_across_fields_are_told_at_their_pointer_once_the_fields_are_valid() -> None:
@@ -216,10 +229,11 @@ def test_the_repaired_sample_imports() -> None:
             "/identification/identification/serial/0/value",
             "/identification/category",
             "/metadata/issueDate",
+            *REPAIRED_CAS,
         )
         if _rules.get_pointer(repaired, pointer) != _rules.get_pointer(sample, pointer)
     }
-    assert len(changed) == 5
+    assert len(changed) == 8
     notes: list[str] = []
     p = cx.import_catena_x(repaired, notes=notes)
     assert p.issuer == "BPNL0123456789ZZ"
@@ -395,7 +409,7 @@ def test_cli_import_prints_every_issue(tmp_path: Path, capsys: pytest.CaptureFix
     code = run(["import", str(SAMPLE), "--out", str(tmp_path / "p.json")])
     err = capsys.readouterr().err.splitlines()
     assert code == 1
-    assert len(err) == 3
+    assert len(err) == 4
     assert all(line.startswith(f"batterypass: {SAMPLE}: BatteryPass /") for line in err)
     assert not (tmp_path / "p.json").exists()
     assert (
@@ -413,10 +427,10 @@ def test_cli_import_prints_every_issue(tmp_path: Path, capsys: pytest.CaptureFix
         == 1
     )
     record = json.loads(capsys.readouterr().out)
-    assert len(record["error"]["issues"]) == 3
+    assert len(record["error"]["issues"]) == 4
 
 
-def test_the_repaired_copy_differs_from_the_sample_in_five_values_only() -> None:
+def test_the_repaired_copy_differs_from_the_sample_in_the_repaired_values_only() -> None:
     sample = cx.read_catena_x_file(SAMPLE)
     repaired = cx.read_catena_x_file(REPAIRED)
     repaired["operation"]["intoServiceDate"] = sample["operation"]["intoServiceDate"]
@@ -428,6 +442,13 @@ def test_the_repaired_copy_differs_from_the_sample_in_five_values_only() -> None
     ]["serial"]
     repaired["identification"]["category"] = sample["identification"]["category"]
     repaired["metadata"]["issueDate"] = sample["metadata"]["issueDate"]
+    for pointer in REPAIRED_CAS:
+        assert _rules.get_pointer(repaired, pointer)[1] == "77-09-8"  # phenolphthalein
+        *parents, last = pointer.split("/")[1:]
+        node: Any = repaired
+        for token in parents:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        node[last] = _rules.get_pointer(sample, pointer)[1]
     assert repaired == sample
 
 
@@ -565,38 +586,88 @@ def test_power_capability_at_80_and_20_percent_crosses(ev_passport: BatteryPassp
     ]
 
 
-def test_a_required_section_the_passport_holds_but_cannot_carry_says_so(
-    ev_passport: BatteryPassport,
-) -> None:
-    """The materials section is required and not mapped: its missing note points to the lost
-    notes rather than claiming the passport holds no materials."""
+def test_materials_cross_as_adr_0013_says(ev_passport: BatteryPassport) -> None:
+    """Recycled totals and critical flags are written only; hazardous substances and the
+    composition cross both ways with their CAS / EC numbers, shares and components."""
     doc = cx.export_catena_x(ev_passport)
-    lost = {n.field for n in doc.lost if n.pointer == "/materials"}
-    assert lost == {
-        "materials.critical_raw_materials",
-        "materials.hazardous_substances",
-        "materials.materials",
-        "materials.substance_impact_url",
+    active = doc["materials"]["active"]
+    totals = {
+        rc.material.value: rc.total_percent for rc in ev_passport.circularity.recycled_content or ()
     }
-    (note,) = [n for n in doc.missing if n.pointer == "/materials"]
-    assert note.message == (
-        "required by the Catena-X battery pass; the passport's data for it is not carried (see "
-        "the lost note)"
+    assert {k: v["recycled"] for k, v in active.items()} == totals
+    assert all(v["critical"] is True for v in active.values())  # all three are in the list
+    first = doc["materials"]["hazardous"]["other"][0]
+    substance = (ev_passport.materials.hazardous_substances or ())[0]
+    assert first["materialIdentification"] == [
+        {"id": substance.cas_number, "type": "CAS", "name": substance.name},
+        {"id": substance.ec_number, "type": "EC", "name": substance.name},
+    ]
+    assert (first["concentration"], first["materialUnit"]) == (
+        substance.concentration_percent,
+        "unit:percent",
     )
-    empty = ev_passport.model_copy(
-        update={
-            "materials": ev_passport.materials.model_copy(
-                update={
-                    "critical_raw_materials": None,
-                    "hazardous_substances": None,
-                    "materials": None,
-                    "substance_impact_url": None,
-                }
-            )
-        }
+    assert first["impactOfSubstances"][0]["content"] == ev_passport.materials.substance_impact_url
+    lost = {(n.field, n.pointer) for n in doc.lost if (n.field or "").startswith("materials.")}
+    assert (
+        "materials.hazardous_substances",
+        "/materials/hazardous/other/1/materialIdentification",
+    ) in lost
+    assert ("materials.materials", "/materials/composition/0/id") in lost
+    notes: list[str] = []
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    assert back.circularity.recycled_content is None
+    assert any("/materials/active/cobalt/recycled: dropped" in n for n in notes)
+    (read,) = back.materials.hazardous_substances or ()
+    assert read.model_copy(update={"hazard_classes": substance.hazard_classes}) == substance
+    assert [(m.name, m.cas_number, m.component) for m in back.materials.materials or ()] == [
+        (m.name, m.cas_number, m.component)
+        for m in ev_passport.materials.materials or ()
+        if m.cas_number is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "percent"),
+    [
+        ("unit:percent", "1.2", "1.2"),
+        ("unit:partPerThousand", "12", "1.2"),
+        ("unit:partPerMillion", "5.3", "0.00053"),
+        ("unit:partPerBillionUs", "25", "0.0000025"),
+        ("unit:partPerTrillionUs", "7", "0.0000000007"),
+        ("unit:percentVolume", "3", None),
+    ],
+)
+def test_concentrations_are_mass_shares_converted_exactly(
+    unit: str, value: str, percent: str | None
+) -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    entry = doc["materials"]["hazardous"]["other"][0]
+    entry["concentration"], entry["materialUnit"] = Decimal(value), unit
+    notes: list[str] = []
+    p = cx.import_catena_x(doc, notes=notes)
+    if percent is None:
+        assert p.materials.hazardous_substances == ()
+        assert any("unit:percentVolume' is no mass share" in n for n in notes)
+    else:
+        (s,) = p.materials.hazardous_substances or ()
+        assert s.concentration_percent == Decimal(percent)
+        assert s.cas_number == "77-09-8" and s.name == "phenolphthalein"
+
+
+def test_a_material_located_in_a_component_imports(ev_passport: BatteryPassport) -> None:
+    doc = cx.read_catena_x_file(REPAIRED)
+    doc["materials"]["composition"][0]["location"] = "Cathode"
+    doc["materials"]["hazardous"]["other"][0]["location"] = "electrolyte"
+    p = cx.import_catena_x(doc)
+    (m,) = p.materials.materials or ()
+    assert (m.name, m.cas_number, m.component.value, m.share_percent) == (
+        "phenolphthalein",
+        "77-09-8",
+        "cathode",
+        Decimal("0.00053"),
     )
-    (note,) = [n for n in cx.export_catena_x(empty).missing if n.pointer == "/materials"]
-    assert note.message == "required by the Catena-X battery pass, not held by the passport"
+    (s,) = p.materials.hazardous_substances or ()
+    assert s.location is not None and s.location.value == "electrolyte"
 
 
 def _leaf_pointers(value: Any, here: str = "") -> list[str]:
@@ -622,8 +693,8 @@ def test_import_tells_every_property_it_drops() -> None:
             assert any(leaf == p or leaf.startswith(p + "/") for p in noted), leaf
     assert dropped > 50
     assert (
-        "BatteryPass /materials: dropped: one recycled share per material and concentrations "
-        "per substance"
+        "BatteryPass /materials/hazardous/cadmium: dropped: the passport lists hazardous "
+        "substances other than mercury, cadmium and lead (Annex VI Part A(8))"
     ) in "\n".join(notes)
 
 

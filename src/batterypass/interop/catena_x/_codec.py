@@ -28,6 +28,7 @@ from batterypass.interop.battery_pass._common import (
     refuse_losses,
     timestamp,
 )
+from batterypass.interop.catena_x._materials import export_materials, read_materials
 from batterypass.interop.catena_x._schema import (
     DOCUMENT,
     IDENTIFIERS,
@@ -494,6 +495,7 @@ def _export_quirks(ex: Exporter, doc: dict[str, Any]) -> None:
     ):
         if when is not None and not written & set(keys):
             ex.lost(field, f"written only as the time of {what} values, and there are none")
+    export_materials(ex, doc)
     _export_losses(ex)
 
 
@@ -568,28 +570,15 @@ def _export_carbon(ex: Exporter, doc: dict[str, Any]) -> None:
                 ex.lost(field, "written only with the total carbon footprint, which is not held")
 
 
-_NOT_MAPPED: Final = "not mapped (see specs)"
-
-
 def _export_losses(ex: Exporter) -> None:
     p = ex.p
     pf, soh, use = p.performance, p.state.state_of_health, p.state.usage
-    c, m, circ, dd = p.carbon_footprint, p.materials, p.circularity, p.due_diligence
+    c, circ, dd = p.carbon_footprint, p.circularity, p.due_diligence
     held: tuple[tuple[str, object, str], ...] = (
         ("carbon_footprint.rounding_kg_co2e_per_kwh", c.rounding_kg_co2e_per_kwh, "no rounding"),
         ("carbon_footprint.class_scheme", c.class_scheme, "no class scheme"),
         ("carbon_footprint.absolute_kg_co2e", c.absolute_kg_co2e, "no absolute footprint"),
         ("due_diligence.supply_chain_indices", dd.supply_chain_indices, "no indices"),
-        ("materials.critical_raw_materials", m.critical_raw_materials, _NOT_MAPPED),
-        ("materials.hazardous_substances", m.hazardous_substances, _NOT_MAPPED),
-        ("materials.materials", m.materials, _NOT_MAPPED),
-        ("materials.element_masses", m.element_masses, "no element masses"),
-        ("materials.substance_impact_url", m.substance_impact_url, _NOT_MAPPED),
-        (
-            "circularity.recycled_content",
-            circ.recycled_content,
-            "one recycled share per material, not pre- and post-consumer shares",
-        ),
         (
             "circularity.renewable_content_percent",
             circ.renewable_content_percent,
@@ -653,9 +642,6 @@ def _export_losses(ex: Exporter) -> None:
                 f"Catena-X battery pass 6.1.0 has {why}"
                 if why.startswith("no ")
                 else f"not carried: {why}",
-                # The materials section is required; its missing note points here.
-                _D if why == _NOT_MAPPED else None,
-                "/materials" if why == _NOT_MAPPED else None,
             )
     # Any other data point the payload has no place for (a section added to the model later
     # is reported, never dropped silently).
@@ -690,6 +676,12 @@ CARRIED: Final = frozenset(
         "labels.declaration_of_conformity",
         "labels.extinguishing_agents",
         "circularity.part_numbers",
+        "circularity.recycled_content",
+        "materials.critical_raw_materials",
+        "materials.hazardous_substances",
+        "materials.materials",
+        "materials.substance_impact_url",
+        "materials.element_masses",
         "performance.original_power_capability",
         "state.state_of_health.measured_at",
         "state.usage.recorded_at",
@@ -961,6 +953,7 @@ def _read_quirks(imp: Importer, doc: Mapping[str, Any]) -> None:
                 }
             )
         imp.put(("circularity", "part_numbers"), numbers, _D, "/handling/content/sparePart")
+    read_materials(imp, doc)
     _read_times(imp, doc)
 
 

@@ -140,6 +140,71 @@ QUIRKS: Final[tuple[tuple[str, str, str], ...]] = (
         "manufacturerPartId <-> part_number, nameAtManufacturer <-> component",
     ),
     (
+        "/materials/active/*/recycled",
+        "circularity.recycled_content",
+        "the total share (pre- plus post-consumer, Art. 8(1)) of nickel, lithium, cobalt and "
+        "lead; dropped on import with a note: the passport needs the split",
+    ),
+    (
+        "/materials/active/*/critical",
+        "materials.critical_raw_materials",
+        "true when the list names the material (CAS number or element name), otherwise not "
+        "written; dropped on import with a note",
+    ),
+    (
+        "/materials/hazardous/other/*/critical",
+        "materials.critical_raw_materials",
+        "as for the active materials",
+    ),
+    (
+        "/materials/composition/*/critical",
+        "materials.critical_raw_materials",
+        "as for the active materials",
+    ),
+    (
+        "/materials/hazardous/other/*/materialIdentification",
+        "materials.hazardous_substances",
+        "name with the CAS and the EC number (types CAS, EC); other types are dropped on "
+        "import; a substance without either number is lost",
+    ),
+    (
+        "/materials/hazardous/other/*/concentration",
+        "materials.hazardous_substances",
+        "concentration_percent in unit:percent; import converts per thousand, million, billion "
+        "and trillion exactly; a share by volume is dropped",
+    ),
+    (
+        "/materials/hazardous/other/*/materialUnit",
+        "materials.hazardous_substances",
+        "unit:percent (see concentration)",
+    ),
+    (
+        "/materials/hazardous/other/*/location",
+        "materials.hazardous_substances",
+        "the component (cathode, anode, electrolyte, ...); other text is dropped on import",
+    ),
+    (
+        "/materials/hazardous/other/*/impactOfSubstances",
+        "materials.substance_impact_url",
+        "one link in each substance's list; import takes the first (others with a note)",
+    ),
+    (
+        "/materials/composition/*/id",
+        "materials.materials",
+        "name with the CAS number (type CAS); a material without one is lost",
+    ),
+    (
+        "/materials/composition/*/concentration",
+        "materials.materials",
+        "share_percent in unit:percent; import converts as for hazardous substances",
+    ),
+    ("/materials/composition/*/unit", "materials.materials", "unit:percent"),
+    (
+        "/materials/composition/*/location",
+        "materials.materials",
+        "the component; an entry whose location is no component is dropped on import",
+    ),
+    (
         "/performance/dynamic/**/time",
         "",
         "measured_at for state-of-health values, recorded_at "
@@ -158,10 +223,46 @@ NOT_CARRIED: Final[tuple[tuple[str, str], ...]] = (
     ("/identification/identification/classification", "no classification"),
     ("/characteristics/physicalDimension", "dimensions other than the weight are not held"),
     (
-        "/materials",
-        "one recycled share per material and concentrations per substance with "
-        "locations as text: the passport's pre- and post-consumer shares, component-located "
-        "materials and CAS-checked substances have no lossless place; not mapped yet",
+        "/materials/active/*/location",
+        "the passport locates materials by component in the composition, not per active material",
+    ),
+    ("/materials/active/*/documentation", "no documents per material"),
+    (
+        "/materials/active/lead/impactOfSubstances",
+        "the passport lists hazardous substances other than mercury, cadmium and lead "
+        "(Annex VI Part A(8))",
+    ),
+    (
+        "/materials/active/lead/concentration",
+        "the passport lists hazardous substances other than mercury, cadmium and lead",
+    ),
+    (
+        "/materials/active/lead/materialUnit",
+        "the passport lists hazardous substances other than mercury, cadmium and lead",
+    ),
+    (
+        "/materials/active/other",
+        "the passport's recycled content is for cobalt, lead, lithium and nickel (Art. 8)",
+    ),
+    (
+        "/materials/hazardous/cadmium",
+        "the passport lists hazardous substances other than mercury, cadmium and lead "
+        "(Annex VI Part A(8))",
+    ),
+    (
+        "/materials/hazardous/mercury",
+        "the passport lists hazardous substances other than mercury, cadmium and lead",
+    ),
+    (
+        "/materials/hazardous/lead",
+        "the passport lists hazardous substances other than mercury, cadmium and lead",
+    ),
+    ("/materials/hazardous/other/*/documentation", "no documents per substance"),
+    ("/materials/composition/*/documentation", "no documents per material"),
+    ("/materials/composition/*/recycled", "no recycled share per material of a component"),
+    (
+        "/materials/composition/*/renewable",
+        "the passport holds one renewable share for the battery (Annex XIII(1)(f))",
     ),
     ("/performance/rated/resistance/module", "the passport holds cell and pack resistance"),
     ("/performance/dynamic/resistance/increase/cell", "the passport holds the pack's increase"),
