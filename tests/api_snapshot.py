@@ -36,6 +36,8 @@ MODULES = (
     "batterypass.verify",
     "batterypass.interop",
     "batterypass.interop.battery_pass",
+    "batterypass.interop.catena_x",
+    "batterypass.interop.cn_traceability",
     "batterypass.cli",
     "batterypass.testing",
 )

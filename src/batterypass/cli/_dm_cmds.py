@@ -44,6 +44,12 @@ def import_cmd(
     issuer: str | None = typer.Option(
         None, "--issuer", help="Economic operator id (default: the operator in the data)."
     ),
+    supplement_out: Path | None = typer.Option(
+        None,
+        "--supplement-out",
+        help="Catena-X: also write the export supplement, what the payload holds beyond the "
+        "passport (give it to export --supplement to write the payload again).",
+    ),
     passport_id: str | None = typer.Option(None, "--passport-id", help="Passport identifier."),
     battery_id: str | None = typer.Option(None, "--battery-id", help="Battery identifier."),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
@@ -51,8 +57,11 @@ def import_cmd(
 ) -> int:
     """Import Battery Pass consortium aspect documents (v1.2) or a Catena-X battery pass
     (6.0.0, 6.1.0) into a batterypass passport."""
-    if out.exists() and not force:
-        raise UsageError("exists already; use --force to replace it", source=str(out))
+    for target in (out, supplement_out):
+        if target is not None and target.exists() and not force:
+            raise UsageError("exists already; use --force to replace it", source=str(target))
+    if supplement_out is not None and supplement_out.resolve() == out.resolve():
+        raise UsageError("--supplement-out must differ from --out", source=str(out))
     for path in paths:
         if not path.exists():
             raise UsageError("no such file or directory", source=str(path))
@@ -65,7 +74,11 @@ def import_cmd(
                 raise UsageError("a Catena-X battery pass is one file")
             if passport_id is not None or battery_id is not None:
                 raise UsageError("--passport-id and --battery-id are for consortium aspects")
-            return _import_catena_x(doc, paths[0], out, issued_at, issuer, force, as_json)
+            return _import_catena_x(
+                doc, paths[0], out, supplement_out, issued_at, issuer, force, as_json
+            )
+    if supplement_out is not None:
+        raise UsageError("--supplement-out is for a Catena-X battery pass")
     docs = dm.read_aspect_files(paths)
     notes: list[str] = []
     try:
@@ -116,6 +129,7 @@ def _import_catena_x(
     doc: dict[str, object],
     path: Path,
     out: Path,
+    supplement_out: Path | None,
     issued_at: str | None,
     issuer: str | None,
     force: bool,
@@ -128,13 +142,25 @@ def _import_catena_x(
         )
     except ValidationError as e:
         _report_every_issue(e, str(path), as_json)
-    atomic_write(out, bp_json.dumps(passport).encode("utf-8"), force=force)
+    # Both files are complete before either is written; each write is atomic.
+    payload = bp_json.dumps(passport).encode("utf-8")
+    extra = None
+    if supplement_out is not None:
+        extra = cx.dumps_catena_x(cx.supplement_of(doc, passport)).encode("utf-8")
+    atomic_write(out, payload, force=force)
+    if supplement_out is not None and extra is not None:
+        atomic_write(supplement_out, extra, force=force)
+    record: dict[str, object] = {"out": str(out), "format": "catena-x", "notes": notes}
+    if supplement_out is not None:
+        record["supplement"] = str(supplement_out)
     if as_json:
-        emit_json({"out": str(out), "format": "catena-x", "notes": notes})
+        emit_json(record)
     else:
         for note in notes:
             state.out.print(f"note: {note}", markup=False)
         state.err.print(f"wrote {out} from the Catena-X battery pass {path}", markup=False)
+        if supplement_out is not None:
+            state.err.print(f"wrote the export supplement {supplement_out}", markup=False)
     return 0
 
 
@@ -178,6 +204,12 @@ def export(
         "1.2.0 is for consumers on the 1.2.0 schemas and cannot hold the idle temperature "
         "range.",
     ),
+    supplement: Path | None = typer.Option(
+        None,
+        "--supplement",
+        help="Catena-X: a partial payload of values the passport does not hold (data-matrix "
+        "code, version label, ...), merged where the passport writes nothing.",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Fail if anything would be lost."),
     force: bool = typer.Option(False, "--force", help="Replace existing aspect files."),
     as_json: bool = JSON_OPT,
@@ -189,8 +221,14 @@ def export(
     p = load_passport(passport).passport
     if audience is not ExportAudience.full:
         p = p.view(Audience(audience.value))
+    if supplement is not None and fmt is not ExportFormat.catena_x:
+        raise UsageError("--supplement applies to --format catena-x only")
     if fmt is ExportFormat.catena_x:
-        payload = cx.export_catena_x(p, strict=strict)
+        extra = cx.read_catena_x_file(supplement) if supplement is not None else None
+        try:
+            payload = cx.export_catena_x(p, strict=strict, supplement=extra)
+        except ValidationError as e:
+            _report_every_issue(e, str(supplement), as_json)
         if out.is_dir():
             raise UsageError("is a directory; give the file to write", source=str(out))
         atomic_write(out, cx.dumps_catena_x(payload).encode("utf-8"), force=force)
@@ -201,12 +239,18 @@ def export(
                     "format": fmt.value,
                     "files": [str(out)],
                     "notes": [str(n) for n in payload.notes],
+                    "supplied": list(payload.supplied),
                 }
             )
         else:
             for note in payload.notes:
                 state.out.print(f"note: {note}", markup=False)
-            state.err.print(f"wrote the Catena-X battery pass {out}", markup=False)
+            from_sup = (
+                f" ({len(payload.supplied)} value(s) from the supplement {supplement})"
+                if supplement is not None
+                else ""
+            )
+            state.err.print(f"wrote the Catena-X battery pass {out}{from_sup}", markup=False)
         return 0
     version = performance_version or PerformanceVersion(dm.PERFORMANCE_EXPORT_VERSION)
     docs = dm.export_aspects(p, strict=strict, performance_version=version.value)

@@ -9,6 +9,9 @@ Public API:
   and missing required value with its JSON pointer and passport field.
 - :func:`import_catena_x` reads a 6.0.0 or 6.1.0 payload; every problem is reported with its
   JSON pointer, all of them at once. Units are converted exactly (``Decimal``).
+- :func:`supplement_of` gives what a payload holds beyond its passport: the export
+  supplement, a partial payload that ``export_catena_x(..., supplement=...)`` merges back in
+  (values the passport does not hold, such as the data-matrix code; ADR 0013).
 - :func:`is_catena_x` tells a payload from its content; :func:`read_catena_x_file` and
   :func:`dumps_catena_x` handle the bytes.
 
@@ -29,6 +32,7 @@ from batterypass.interop.catena_x._codec import (
     CatenaXDocument,
     export_catena_x,
     import_catena_x,
+    supplement_of,
 )
 from batterypass.interop.catena_x._mapping import mapping_table_markdown
 from batterypass.interop.catena_x._schema import (
@@ -54,6 +58,7 @@ __all__ = [
     "json_schema",
     "mapping_table_markdown",
     "read_catena_x_file",
+    "supplement_of",
 ]
 
 _MARKERS = frozenset({"metadata", "identification", "operation", "performance", "specVersion"})

@@ -36,6 +36,12 @@ from batterypass.interop.catena_x._schema import (
     import_structure,
     structure,
 )
+from batterypass.interop.catena_x._supplement import (
+    check_supplement,
+    merge_supplement,
+    supplement_from,
+    supplied_deviations,
+)
 from batterypass.model import (
     BatteryCategory,
     BatteryPassport,
@@ -300,9 +306,16 @@ class CatenaXDocument(dict[str, Any], ExportNotes):
     """An exported Catena-X battery pass payload (a plain ``dict``) with the export's notes
     (:class:`~batterypass.interop.battery_pass.ExportNote`, ``aspect`` = ``"BatteryPass"``)."""
 
-    def __init__(self, doc: Mapping[str, Any], notes: Sequence[ExportNote]) -> None:
+    def __init__(
+        self,
+        doc: Mapping[str, Any],
+        notes: Sequence[ExportNote],
+        supplied: Sequence[str] = (),
+    ) -> None:
         super().__init__(doc)
         self.notes = tuple(notes)
+        self.supplied = tuple(supplied)
+        """JSON pointers of the values the export supplement added."""
 
 
 # ---------------------------------------------------------------- export
@@ -692,7 +705,12 @@ CARRIED: Final = frozenset(
 """Data points the export writes or reports by name; every other one it reports as lost."""
 
 
-def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> CatenaXDocument:
+def export_catena_x(
+    passport: BatteryPassport,
+    *,
+    strict: bool = False,
+    supplement: Mapping[str, Any] | None = None,
+) -> CatenaXDocument:
     """Write a passport as one Catena-X battery pass 6.1.0 payload.
 
     The result's ``notes`` list every piece of passport data the payload does not carry
@@ -701,11 +719,25 @@ def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> Caten
     does not accept (``deviation``), each with its JSON pointer. Pass ``passport.view(audience)``
     to export only what an audience may see. With ``strict=True``, raises
     :class:`~batterypass.errors.EncodeError` when any data would be lost.
+
+    ``supplement`` is a partial payload of values the passport does not hold (the data-matrix
+    code, the passport's version label, ...): checked against the schema and merged into the
+    payload where the passport wrote nothing (``supplied`` lists what it added). A value the
+    passport wrote already, or an ill-typed one, raises
+    :class:`~batterypass.errors.ValidationError` naming each pointer (path
+    ``("supplement", *tokens)``).
     """
+    extra = check_supplement(supplement) if supplement is not None else None
     ex = Exporter(passport)
     built = _rules.export_rules(RULES, passport, ex).get(_D, {})
     _export_quirks(ex, built)
     doc = finish(built, structure())
+    supplied: tuple[str, ...] = ()
+    if extra:
+        merged, supplied = merge_supplement(doc, extra, field_of_pointer, _rule_field)
+        doc = finish(merged, structure())
+        for here, rule, message in supplied_deviations(doc, supplied):
+            ex.deviation(_D, here, rule, message)
     not_carried = {n.pointer for n in ex.notes if n.kind == "lost" and n.pointer is not None}
     for here in missing(doc, structure()):
         ex.notes.append(
@@ -720,10 +752,27 @@ def export_catena_x(passport: BatteryPassport, *, strict: bool = False) -> Caten
                 here,
             )
         )
-    result = CatenaXDocument(doc, ex.notes)
+    result = CatenaXDocument(doc, ex.notes, supplied)
     if strict:
         refuse_losses(result, "the Catena-X battery pass")
     return result
+
+
+def supplement_of(doc: Mapping[str, Any], passport: BatteryPassport) -> dict[str, Any]:
+    """The export supplement of a payload: what ``doc`` holds beyond what ``passport`` (read
+    from it with :func:`import_catena_x`) exports. Exporting the passport with it gives the
+    payload again, wherever the passport holds a value in the payload's form (a weight in
+    grams comes back in kilograms); list entries import dropped are not in it (its notes
+    say so)."""
+    return supplement_from(doc, export_catena_x(passport))
+
+
+def _rule_field(pointer: str) -> str | None:
+    template = "/".join("*" if t.isdigit() else t for t in pointer.split("/"))
+    return _RULE_FIELDS.get(template)
+
+
+_RULE_FIELDS: Final = {rule.pointer: rule.field for rule in RULES}
 
 
 def field_of_pointer(pointer: str) -> str | None:
@@ -732,10 +781,14 @@ def field_of_pointer(pointer: str) -> str | None:
     for rule in RULES:
         if rule.pointer == template or rule.pointer.startswith(template + "/"):
             return rule.field
-    from batterypass.interop.catena_x._mapping import QUIRKS
+    from batterypass.interop.catena_x._mapping import QUIRKS, matches
 
     for wire, field, _ in QUIRKS:
         if field and (wire == template or wire.startswith(template + "/")):
+            return field
+    for wire, field, _ in QUIRKS:
+        # A property inside a quirk's template (``*`` for any one token).
+        if field and matches(wire, template):
             return field
     return None
 

@@ -334,7 +334,8 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("/" + "/".join(parts) + "(?:/.*)?$")
 
 
-def _matches(template: str, leaf: str) -> bool:
+def matches(template: str, leaf: str) -> bool:
+    """Whether ``leaf`` is the property of ``template`` or one inside it."""
     return bool(_pattern(template).match(leaf))
 
 
@@ -344,10 +345,10 @@ def row_of(leaf: str) -> tuple[str, str, str]:
     if rule is not None:
         return rule.field, rule.conversion, "rule"
     for template, field, conversion in QUIRKS:
-        if _matches(template, leaf):
+        if matches(template, leaf):
             return field or "—", conversion, "quirk"
     for template, reason in NOT_CARRIED:
-        if _matches(template, leaf):
+        if matches(template, leaf):
             return "—", reason, "not carried"
     return "—", "UNDOCUMENTED", "not carried"
 

@@ -298,7 +298,9 @@ def read_materials(imp: Importer, doc: Mapping[str, Any]) -> None:
                 item["location"] = component
                 imp.at((*path, "location"), _D, f"{here}/location")
             out.append(item)
-        imp.put(("materials", "hazardous_substances"), out, _D, _HAZARDOUS)
+        if out or not substances:
+            # A list whose every entry was dropped says nothing (it is not "none present").
+            imp.put(("materials", "hazardous_substances"), out, _D, _HAZARDOUS)
         if impacts:
             url, where = impacts[0]
             imp.put(("materials", "substance_impact_url"), url, _D, where)
@@ -339,4 +341,5 @@ def read_materials(imp: Importer, doc: Mapping[str, Any]) -> None:
                 item["share_percent"] = share
                 imp.at((*path, "share_percent"), _D, f"{here}/concentration")
             mats.append(item)
-        imp.put(("materials", "materials"), mats, _D, _COMPOSITION)
+        if mats or not composition:
+            imp.put(("materials", "materials"), mats, _D, _COMPOSITION)
