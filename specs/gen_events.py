@@ -129,7 +129,12 @@ signature into another valid one, so a hash over the message would not identify 
   order, state machine, counters; with `--passport`, the first event's link and the ids), and
   `append` checks the new event as the log's next one (nothing after `recycled` or a
   hand-over). Signatures need the trust file: with `--trust TRUSTFILE --passport SIGNED` the
-  whole log is verified (steps 1-8) first.
+  whole log is verified (steps 1-8) first. Fail closed: `append` refuses (exit 2) to chain
+  onto a log that holds events without `--trust`, unless `--no-verify-signatures` says to go
+  on with the structure checked only; it then says that the signatures were not checked. The
+  first event of a log needs neither (it links to the signed passport given; `--trust`
+  verifies that passport too). `events head` without `--trust` still checks the structure
+  only.
 - Time: `append` holds the log and the new event to the system clock with the verifier's
   rule (step 6): an event time (`--at`) more than `CLOCK_SKEW` (5 minutes) ahead of the clock
   is refused (`chain-time`, exit 1), as `events verify` would refuse it. In the library,

@@ -108,7 +108,8 @@ COMMANDS: tuple[Command, ...] = (
     _c(
         "events append",
         "open-log",
-        'events append {F} --type usage --key {K} --data {{"full_cycles":1}} --at ' + AT,
+        'events append {F} --type usage --key {K} --data {{"full_cycles":1}} '
+        "--no-verify-signatures --at " + AT,
     ),
     _c(
         "events append --data",

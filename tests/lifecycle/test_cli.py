@@ -76,7 +76,9 @@ def test_verify_example(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_append_show_head_and_truncation(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = life / "new.events"
     maker = str(KEYS / "ev-maker.DEMO-ONLY.key")
-    base = ["events", "append", str(log), "--key", maker]
+    # No trust file here: the appends check the log's structure only, and must be told so
+    # (--no-verify-signatures; an append without --trust is otherwise refused).
+    base = ["events", "append", str(log), "--key", maker, "--no-verify-signatures"]
     assert (
         run(
             [
@@ -319,3 +321,40 @@ def test_append_refuses_a_time_verify_would_refuse(
     assert run([*append, "--at", "2033-01-01T00:05:00Z"]) == 0
     verify = ["events", "verify", str(log), "--passport", str(life / "ev-nmc.cose")]
     assert run([*verify, "--trust", str(life / "trust.json"), "--at", "2033-01-01T00:00:00Z"]) == 0
+
+
+def test_append_without_trust_needs_an_explicit_no_verify(
+    life: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --trust an append does not chain onto an event whose signature it has not
+    checked, unless --no-verify-signatures says so; then the structure is still checked and
+    the output says the signatures were not."""
+    log = life / "new.events"
+    maker = str(KEYS / "ev-maker.DEMO-ONLY.key")
+    base = ["events", "append", str(log), "--key", maker, "--type", "inspected"]
+    first = [
+        *["events", "append", str(log), "--key", maker, "--type", "manufactured"],
+        *["--data", '{"country": "CN"}', "--at", "2026-11-02T00:00:00Z"],
+        *["--passport", str(life / "ev-nmc.cose")],
+    ]
+    assert run(first) == 0  # the first event links to the passport given: no event to check
+    capsys.readouterr()
+    before = log.read_bytes()
+    at = ["--data", '{"passed": true}', "--at", "2026-11-03T00:00:00Z"]
+    assert run([*base, *at]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--trust" in err, err
+    assert "--no-verify-signatures" in err, err
+    assert log.read_bytes() == before
+    trust = ["--trust", str(life / "trust.json")]
+    assert run([*base, *at, *trust, "--no-verify-signatures"]) == 2  # one or the other
+    assert log.read_bytes() == before
+    assert run([*base, *at, "--no-verify-signatures"]) == 0
+    err = capsys.readouterr().err
+    assert "appended event 1" in err
+    assert "signatures NOT checked" in err
+    # With --trust the whole log is verified first, and the append goes on.
+    verified = [*trust, "--passport", str(life / "ev-nmc.cose")]
+    assert run([*base, "--data", '{"passed": true}', *verified]) == 0
+    assert _verify(life, "new.events") == 0

@@ -159,7 +159,14 @@ def events_append(
         None,
         "--trust",
         help="Trust file: verify the whole log (signatures, trust, roles) before appending "
-        "(needs --passport). Without it the chain's structure is checked, not its signatures.",
+        "(needs --passport). Needed once the log holds an event, unless "
+        "--no-verify-signatures.",
+    ),
+    no_verify_signatures: bool = typer.Option(
+        False,
+        "--no-verify-signatures",
+        help="Append without a trust file: the log's structure (links, hashes, sequence, "
+        "time order, status, counters) is checked, its signatures are NOT.",
     ),
     tsa: str | None = TSA_OPT,
     tsa_timeout: float = TSA_TIMEOUT_OPT,
@@ -169,10 +176,25 @@ def events_append(
     TSA fails).
 
     The log is locked while it is read, checked and appended to, so concurrent appends run
-    one after the other; an event is never appended to a log that does not check out."""
+    one after the other; an event is never appended to a log that does not check out. Once
+    the log holds an event, checking out means verified with ``--trust``; with
+    ``--no-verify-signatures`` instead, only the structure is checked, and the output says so."""
+    if trust is not None and no_verify_signatures:
+        raise UsageError("give --trust or --no-verify-signatures, not both")
     with update_lock(log):
         return _append_locked(
-            log, event_type, key, data, at, passport, actor, kid, trust, tsa, tsa_timeout
+            log,
+            event_type,
+            key,
+            data,
+            at,
+            passport,
+            actor,
+            kid,
+            trust,
+            tsa,
+            tsa_timeout,
+            no_verify_signatures=no_verify_signatures,
         )
 
 
@@ -215,11 +237,22 @@ def _append_locked(
     trust: Path | None,
     tsa: str | None = None,
     tsa_timeout: float = TSA_TIMEOUT_SECONDS,
+    *,
+    no_verify_signatures: bool = False,
 ) -> int:
     current = read_log(log, missing_ok=True)  # the first append creates the log
     current.require_whole(str(log))
     if not current.messages and passport is None:
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
+    # Fail closed: the new event vouches for the last one by its hash, so an event whose
+    # signature nobody checked is not chained onto unless the user says so.
+    if current.messages and trust is None and not no_verify_signatures:
+        raise UsageError(
+            f"the log holds {len(current.messages)} event(s) and their signatures are "
+            "checked only with a trust file: give --trust TRUSTFILE --passport SIGNED, or "
+            "--no-verify-signatures to append after checking the log's structure only",
+            source=str(log),
+        )
     signed = _read_signed(passport, "passport") if passport is not None else None
     # The log and the new event are held against the real clock, as `events verify` will
     # hold them: an --at in the future of it is refused here, not accepted and then failed.
@@ -260,9 +293,11 @@ def _append_locked(
         message = request_timestamp(message, tsa, timeout=tsa_timeout)
     _check_log(log, current, signed, None, now, new=message)
     append_to_log(log, [message])
+    unchecked = current.messages and trust is None
     state.err.print(
         f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
-        f"(kid {signer.kid}{', timestamped' if tsa is not None else ''})",
+        f"(kid {signer.kid}{', timestamped' if tsa is not None else ''})"
+        + ("; the log's structure was checked, its signatures NOT checked" if unchecked else ""),
         markup=False,
     )
     return 0
