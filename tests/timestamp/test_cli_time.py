@@ -152,6 +152,16 @@ def test_timestamp_command_adds_a_token_without_touching_the_signed_bytes(
             after.signature,
         )
         assert _verify(trust, out, extra=("--require-timestamp",))[0] == 0
+        # Bulk runs hold every item to the same rule: the stamped copy passes, the original
+        # fails with no-timestamp.
+        capsys.readouterr()
+        bulk = ["bulk-verify", str(out), str(signed), "--trust", str(trust), "--workers", "1"]
+        assert run([*bulk, "--json"]) == 0
+        capsys.readouterr()
+        assert run([*bulk, "--require-timestamp", "--json"]) == 1
+        summary = json.loads(capsys.readouterr().out)
+        assert (summary["verified"], summary["failed"]) == (1, 1)
+        assert [f["code"] for f in summary["failures"]] == ["no-timestamp"]
         # Never over an existing file without --force; never a second token without --replace.
         kept = out.read_bytes()
         capsys.readouterr()

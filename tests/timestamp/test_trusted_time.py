@@ -384,3 +384,26 @@ def test_the_same_authority_twice_is_refused(tsa: DemoTSA) -> None:
 def test_not_json_is_a_decode_error() -> None:
     with pytest.raises(DecodeError):
         TrustStore.from_json(b"{")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bulk_verification_requires_a_timestamp_when_asked(
+    ev_passport: BatteryPassport, tsa: DemoTSA, signed: bytes, workers: int
+) -> None:
+    """verify_many(require_timestamp=True) holds each item to the rule of verify_passport,
+    in the calling process and in the worker processes alike."""
+    from batterypass.verify import verify_many
+
+    store = _store(ev_passport, authority(tsa))
+    items = [stamped(tsa, signed), signed]
+    lax = list(verify_many(items, trust=store, now=NOW, workers=workers))
+    assert [r.ok for r in lax] == [True, True]
+    strict = list(
+        verify_many(items, trust=store, now=NOW, workers=workers, require_timestamp=True)
+    )
+    assert [(r.ok, r.code) for r in strict] == [(True, None), (False, "no-timestamp")]
+    # Without authorities every item would fail alike: refused at once, before any work.
+    assert (
+        _code(lambda: verify_many(items, trust=_store(ev_passport), require_timestamp=True))
+        == "no-timestamp"
+    )

@@ -25,7 +25,13 @@ from rich.progress import (
 from rich.table import Table
 
 from batterypass.cli._app import ExitCode, app, emit_json, state
-from batterypass.cli._io import JSON_OPT, UsageError, load_trust, parse_time
+from batterypass.cli._io import (
+    JSON_OPT,
+    REQUIRE_TIMESTAMP_OPT,
+    UsageError,
+    load_trust,
+    parse_time,
+)
 from batterypass.verify import BulkResult, EventLogItem, verify_many
 
 _MAX_JSON_FAILURES = 100
@@ -130,6 +136,7 @@ def bulk_verify(
     pynacl: bool = typer.Option(
         False, "--pynacl", help="Check Ed25519 with libsodium first (same verdicts; needs PyNaCl)."
     ),
+    require_timestamp: bool = REQUIRE_TIMESTAMP_OPT,
     as_json: bool = JSON_OPT,
 ) -> int:
     """Verify many signed passports on all cores; exit 1 if any item fails."""
@@ -156,6 +163,7 @@ def bulk_verify(
                 now=when if events else None,
                 workers=workers,
                 backend="pynacl" if pynacl else "cryptography",
+                require_timestamp=require_timestamp,
             )
         except ImportError as e:
             raise UsageError(str(e)) from e

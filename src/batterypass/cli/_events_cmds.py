@@ -285,9 +285,9 @@ def _append_locked(
         if e.kind is not BreakKind.TIME:
             raise
         # Only the time can be wrong here, and the time is the --at option's.
-        raise BrokenChainError(
-            BreakKind.TIME, f"--at: {e.args[1]}", index=e.index
-        ).with_source(str(log)) from None
+        raise BrokenChainError(BreakKind.TIME, f"--at: {e.args[1]}", index=e.index).with_source(
+            str(log)
+        ) from None
     message = sign_event(event, signer)
     if tsa is not None:
         message = request_timestamp(message, tsa, timeout=tsa_timeout)

@@ -220,9 +220,17 @@ def _not_json(data: bytes) -> bytes:
     return data
 
 
-def _verify_item(
-    index: int, item: object, store: TrustStore, at: datetime | None, now: datetime
-) -> BulkResult:
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """What every item of a run is checked against, besides the trust store (it travels to
+    the workers with each chunk)."""
+
+    at: datetime | None
+    now: datetime
+    require_timestamp: bool = False
+
+
+def _verify_item(index: int, item: object, store: TrustStore, policy: _Policy) -> BulkResult:
     source: str | None = None
     try:
         if isinstance(item, bytes):
@@ -236,12 +244,19 @@ def _verify_item(
             data = _read(source)
         elif isinstance(item, EventLogItem):
             source = _item_source(item)
-            return _verify_log(index, source, item, store, now)
+            return _verify_log(index, source, item, store, policy)
         elif isinstance(item, _Refused):
             raise TypeError(f"unsupported item type {item.type_name}")
         else:
             raise TypeError(f"unsupported item type {type(item).__name__}")
-        verified = _verify_passport(_not_json(data), store, at, now, PASSPORT_SIGNER_ROLES)
+        verified = _verify_passport(
+            _not_json(data),
+            store,
+            policy.at,
+            policy.now,
+            PASSPORT_SIGNER_ROLES,
+            policy.require_timestamp,
+        )
     except FileError as e:
         return _failure(index, source, e, code="unreadable")
     except BatteryPassError as e:
@@ -270,13 +285,17 @@ def _bytes_of(value: bytes | str | os.PathLike[str]) -> bytes:
 
 
 def _verify_log(
-    index: int, source: str | None, item: EventLogItem, store: TrustStore, now: datetime
+    index: int, source: str | None, item: EventLogItem, store: TrustStore, policy: _Policy
 ) -> BulkResult:
     from batterypass.verify._events import verify_events
 
     try:
         report = verify_events(
-            _bytes_of(item.log), trust=store, passport=_bytes_of(item.passport), at=now
+            _bytes_of(item.log),
+            trust=store,
+            passport=_bytes_of(item.passport),
+            at=policy.now,
+            require_timestamp=policy.require_timestamp,
         )
     except FileError as e:
         return _failure(index, source, e, code="unreadable")
@@ -298,12 +317,9 @@ def _verify_log(
 
 
 def _verify_items(
-    chunk: Sequence[tuple[int, object]],
-    store: TrustStore,
-    at: datetime | None,
-    now: datetime,
+    chunk: Sequence[tuple[int, object]], store: TrustStore, policy: _Policy
 ) -> list[BulkResult]:
-    return [_verify_item(index, item, store, at, now) for index, item in chunk]
+    return [_verify_item(index, item, store, policy) for index, item in chunk]
 
 
 # --- worker side ------------------------------------------------------------------------------
@@ -335,23 +351,20 @@ def _init_worker(trust_text: str, backend: str) -> None:
     _WORKER_STORE = _store_from_text(trust_text, backend)
 
 
-def _pool_task(
-    chunk: Sequence[tuple[int, object]], at: datetime | None, now: datetime
-) -> list[BulkResult]:
+def _pool_task(chunk: Sequence[tuple[int, object]], policy: _Policy) -> list[BulkResult]:
     store = _WORKER_STORE
     if store is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("worker started without a trust store")
-    return _verify_items(chunk, store, at, now)
+    return _verify_items(chunk, store, policy)
 
 
 def _executor_task(
     chunk: Sequence[tuple[int, object]],
-    at: datetime | None,
-    now: datetime,
+    policy: _Policy,
     trust_text: str,
     backend: str,
 ) -> list[BulkResult]:
-    return _verify_items(chunk, _store_from_text(trust_text, backend), at, now)
+    return _verify_items(chunk, _store_from_text(trust_text, backend), policy)
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -420,6 +433,7 @@ def verify_many(
     chunksize: int = DEFAULT_CHUNKSIZE,
     max_in_flight: int | None = None,
     backend: Backend = "cryptography",
+    require_timestamp: bool = False,
 ) -> Iterator[BulkResult]:
     """Verify many signed passports and yield one :class:`BulkResult` per item, in input
     order; never raise for a bad item.
@@ -437,8 +451,11 @@ def verify_many(
     chunks go there and the trust store travels with each chunk (see the module
     documentation). ``max_in_flight`` defaults to twice the number of workers (cores for a
     foreign executor: raise it for a large cluster). ``backend="pynacl"`` checks Ed25519
-    signatures with libsodium first (same verdicts). Argument errors raise at once; the
-    pool starts when iteration starts and stops when the iterator is exhausted or closed.
+    signatures with libsodium first (same verdicts). ``require_timestamp`` makes every
+    passport, event and head without a trusted timestamp fail (``no-timestamp``), as for
+    :func:`verify_passport`; it needs timestamp authorities in ``trust``. Argument errors
+    raise at once; the pool starts when iteration starts and stops when the iterator is
+    exhausted or closed.
     """
     if not isinstance(trust, TrustStore):
         raise TypeError("trust must be a TrustStore")
@@ -459,32 +476,35 @@ def verify_many(
 
         if not nacl_available():
             raise ImportError("backend='pynacl' needs PyNaCl: pip install 'batterypass[pynacl]'")
+    if require_timestamp and not trust.timestamp_authorities:
+        # Every item would fail the same way: a configuration error, told once.
+        raise TrustError(
+            "a timestamp is required, but the trust store has no timestamp authorities to "
+            "check one with (add one: trust add ... --role timestamp-authority)",
+            code="no-timestamp",
+        )
     clock = now if now is not None else datetime.now(UTC)
+    policy = _Policy(at, clock, require_timestamp)
     n_workers = workers or os.cpu_count() or 1
     in_flight = max_in_flight or 2 * n_workers
     if executor is None and n_workers == 1:
-        return _inline(items, trust, at, clock, chunksize, backend)
+        return _inline(items, trust, policy, backend)
     trust_text = trust.to_json()
     # Workers rebuild the store from this text: fail here, not in every worker, if it does
     # not parse, and never run with a store that reads back differently.
     if TrustStore.from_json(trust_text).to_json() != trust_text:  # pragma: no cover
         raise TrustError("the trust store does not survive its trust-file serialization")
     if executor is None:
-        return _pooled(items, trust_text, at, clock, n_workers, chunksize, in_flight, backend)
+        return _pooled(items, trust_text, policy, n_workers, chunksize, in_flight, backend)
     return _ordered(
         _chunks(items, chunksize),
-        lambda chunk: executor.submit(_executor_task, chunk, at, clock, trust_text, backend),
+        lambda chunk: executor.submit(_executor_task, chunk, policy, trust_text, backend),
         in_flight,
     )
 
 
 def _inline(
-    items: Iterable[object],
-    trust: TrustStore,
-    at: datetime | None,
-    now: datetime,
-    chunksize: int,
-    backend: str,
+    items: Iterable[object], trust: TrustStore, policy: _Policy, backend: str
 ) -> Iterator[BulkResult]:
     store = trust
     if backend == "pynacl":
@@ -492,14 +512,13 @@ def _inline(
 
         store = with_nacl(trust)
     for index, item in enumerate(items):
-        yield _verify_item(index, item, store, at, now)
+        yield _verify_item(index, item, store, policy)
 
 
 def _pooled(
     items: Iterable[object],
     trust_text: str,
-    at: datetime | None,
-    now: datetime,
+    policy: _Policy,
     workers: int,
     chunksize: int,
     in_flight: int,
@@ -513,6 +532,6 @@ def _pooled(
     ) as pool:
         yield from _ordered(
             _chunks(items, chunksize),
-            lambda chunk: pool.submit(_pool_task, chunk, at, now),
+            lambda chunk: pool.submit(_pool_task, chunk, policy),
             in_flight,
         )
