@@ -398,9 +398,7 @@ def test_bulk_verification_requires_a_timestamp_when_asked(
     items = [stamped(tsa, signed), signed]
     lax = list(verify_many(items, trust=store, now=NOW, workers=workers))
     assert [r.ok for r in lax] == [True, True]
-    strict = list(
-        verify_many(items, trust=store, now=NOW, workers=workers, require_timestamp=True)
-    )
+    strict = list(verify_many(items, trust=store, now=NOW, workers=workers, require_timestamp=True))
     assert [(r.ok, r.code) for r in strict] == [(True, None), (False, "no-timestamp")]
     # Without authorities every item would fail alike: refused at once, before any work.
     assert (
