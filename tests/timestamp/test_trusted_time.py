@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from batterypass.keys import PrivateKey
 from batterypass.model import BatteryPassport, Role
 from batterypass.verify import (
     TimestampAuthority,
+    TrustAnchor,
     TrustStore,
     verify_passport,
     verify_presentation,
@@ -405,3 +407,92 @@ def test_bulk_verification_requires_a_timestamp_when_asked(
         _code(lambda: verify_many(items, trust=_store(ev_passport), require_timestamp=True))
         == "no-timestamp"
     )
+
+
+def _x509_signed(passport: BatteryPassport) -> tuple[bytes, TrustAnchor]:
+    """``passport`` signed by a leaf certificate (x5chain) under a fresh root, and the root as
+    an anchor trusted for the passport's issuer."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from batterypass.codec import cbor
+    from batterypass.cose import PASSPORT_CONTENT_TYPE, cwt_claims_header, sign1
+
+    def cert(name: str, key: Any, issuer: Any, issuer_key: Any, ca: bool) -> x509.Certificate:
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        usage = dict.fromkeys(
+            ("content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+             "encipher_only", "decipher_only"),
+            False,
+        )  # fmt: skip
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer or subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(datetime(2025, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2035, 1, 1, tzinfo=UTC))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(digital_signature=not ca, key_cert_sign=ca, crl_sign=ca, **usage),
+                critical=True,
+            )
+            .sign(issuer_key, hashes.SHA256())
+        )
+
+    root_key, leaf_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    root = cert("Root", root_key, None, root_key, True)
+    leaf = cert("Signer", leaf_key, root.subject, root_key, False)
+    message = sign1(
+        cbor.dumps(passport),
+        PrivateKey.from_cryptography(leaf_key),
+        content_type=PASSPORT_CONTENT_TYPE,
+        protected_extra={
+            **cwt_claims_header(iat=passport.issued_at, sub=passport.passport_id),
+            33: [leaf.public_bytes(serialization.Encoding.DER)],
+        },
+    )
+    anchor = TrustAnchor.from_pem(
+        root.public_bytes(serialization.Encoding.PEM),
+        organisation_id=passport.issuer,
+        roles=[Role.MANUFACTURER],
+        not_before=datetime(2025, 1, 1, tzinfo=UTC),
+        not_after=datetime(2035, 1, 1, tzinfo=UTC),
+    )
+    return message, anchor
+
+
+def test_a_compromised_trust_anchor_keeps_only_what_was_timestamped_before(
+    ev_passport: BatteryPassport, tsa: DemoTSA
+) -> None:
+    """A CA reported compromised: every key it certifies is held to the rule of a compromised
+    key (a trusted timestamp before the report), whatever the certificates say."""
+    message, anchor = _x509_signed(ev_passport)
+    store = TrustStore().add_anchor(anchor).add_timestamp_authority(authority(tsa))
+    early = stamped(tsa, message)
+    assert verify_passport(early, trust=store, now=NOW).signed_at == STAMPED
+    assert verify_passport(message, trust=store, now=NOW).signed_at == ISSUED
+    hit = store.compromise_anchor(anchor.fingerprint.upper(), at=COMPROMISED)
+    assert verify_passport(early, trust=hit, now=NOW).passport == ev_passport
+    with pytest.raises(TrustError) as caught:
+        verify_passport(message, trust=hit, now=NOW)
+    assert caught.value.code == "key-compromised"
+    assert f"trust anchor {anchor.fingerprint[:16]} (which certifies key" in caught.value.message
+    late = stamped(DemoTSA(now=COMPROMISED + timedelta(days=1), root_key=tsa.root_key), message)
+    assert _code(lambda: verify_passport(late, trust=hit, now=NOW)) == "key-compromised"
+    # The report lives in the trust file (an optional member; files without it unchanged),
+    # and the earliest report stays.
+    text = hit.to_json()
+    assert json.loads(text)["x509_anchors"][0]["compromised_at"] == "2027-01-01T00:00:00Z"
+    assert "compromised_at" not in json.loads(store.to_json())["x509_anchors"][0]
+    again = TrustStore.from_json(text).compromise_anchor(
+        anchor.fingerprint, at=COMPROMISED + timedelta(days=9)
+    )
+    assert again.anchors[0].compromised_at == COMPROMISED
+    assert _code(lambda: store.compromise_anchor("00" * 32, at=COMPROMISED)) == "untrusted-signer"

@@ -125,7 +125,9 @@ class TrustedKey:
     Valid for ``not_before <= at < not_after`` unless revoked at or before ``at``.
     ``compromised_at``: the key was reported stolen at that time; from then on anyone may hold
     it and backdate, so only signatures a trusted timestamp places before that time verify
-    (:meth:`check_not_compromised`).
+    (:meth:`check_not_compromised`). ``certified_by``: for a key certified through an X.509
+    chain, the SHA-256 fingerprint of the trust anchor it ends at (its window, revocation and
+    compromise are the anchor's).
     """
 
     kid: str
@@ -136,6 +138,7 @@ class TrustedKey:
     not_after: datetime
     revoked_at: datetime | None = None
     compromised_at: datetime | None = None
+    certified_by: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kid, str) or not self.kid:
@@ -172,15 +175,20 @@ class TrustedKey:
         when = self.compromised_at
         if when is None:
             return
+        what = (
+            f"key {self.kid!r}"
+            if self.certified_by is None
+            else f"trust anchor {self.certified_by[:16]} (which certifies key {self.kid!r})"
+        )
         if timestamped_at is None:
             raise TrustError(
-                f"key {self.kid!r} was reported compromised at {_fmt(when)}; only signatures "
+                f"{what} was reported compromised at {_fmt(when)}; only signatures "
                 "with a trusted timestamp from before then verify, and this one has none",
                 code="key-compromised",
             )
         if _require_aware(timestamped_at, "timestamped_at") >= when:
             raise TrustError(
-                f"key {self.kid!r} was reported compromised at {_fmt(when)}; this signature's "
+                f"{what} was reported compromised at {_fmt(when)}; this signature's "
                 f"trusted timestamp {_fmt(timestamped_at)} is not before then",
                 code="key-compromised",
             )
@@ -192,6 +200,9 @@ class TrustAnchor:
 
     Every signer whose chain ends at this anchor gets the anchor's ``organisation_id`` and
     ``roles``; the anchor's own window and revocation apply on top of the certificates'.
+    ``compromised_at``: the anchor's (CA's) key was reported stolen at that time, so any
+    certificate under it may be forged from then on: a signature by a key it certifies
+    verifies only with a trusted timestamp before that time, as for a compromised key.
     The certificate is held as DER bytes (``certificate`` is the parsed object).
     """
 
@@ -201,6 +212,7 @@ class TrustAnchor:
     not_before: datetime
     not_after: datetime
     revoked_at: datetime | None = None
+    compromised_at: datetime | None = None
     certificate: x509.Certificate = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -214,6 +226,8 @@ class TrustAnchor:
         _check_entry_fields(
             self.organisation_id, self.roles, self.not_before, self.not_after, self.revoked_at
         )
+        if self.compromised_at is not None:
+            _require_aware(self.compromised_at, "compromised_at")
 
     @classmethod
     def from_pem(
@@ -225,6 +239,7 @@ class TrustAnchor:
         not_before: datetime,
         not_after: datetime,
         revoked_at: datetime | None = None,
+        compromised_at: datetime | None = None,
     ) -> TrustAnchor:
         """An anchor from one PEM ``CERTIFICATE`` block."""
         return cls(
@@ -234,6 +249,7 @@ class TrustAnchor:
             not_before=not_before,
             not_after=not_after,
             revoked_at=revoked_at,
+            compromised_at=compromised_at,
         )
 
     @property
@@ -605,6 +621,8 @@ class TrustStore:
             not_before=max(anchor.not_before, leaf.not_valid_before_utc),
             not_after=min(anchor.not_after, leaf.not_valid_after_utc),
             revoked_at=anchor.revoked_at,
+            compromised_at=anchor.compromised_at,
+            certified_by=anchor.fingerprint,
         )
 
     # -- changes (each returns a new store) --
@@ -656,6 +674,23 @@ class TrustStore:
                 return replace(self, keys=keys)
         raise TrustError(f"cannot mark unknown kid {kid!r} as compromised")
 
+    def compromise_anchor(self, fingerprint: str, *, at: datetime) -> TrustStore:
+        """A store where the X.509 trust anchor with this SHA-256 fingerprint was reported
+        compromised at ``at`` (an earlier report stays): signatures by any key it certifies
+        verify only with a trusted timestamp before ``at``."""
+        at = _require_aware(at)
+        for i, anchor in enumerate(self.anchors):
+            if anchor.fingerprint == fingerprint.lower():
+                old = anchor.compromised_at
+                when = at if old is None else min(old, at)
+                anchors = (
+                    *self.anchors[:i],
+                    replace(anchor, compromised_at=when),
+                    *self.anchors[i + 1 :],
+                )
+                return replace(self, anchors=anchors)
+        raise TrustError(f"cannot mark unknown trust anchor {fingerprint} as compromised")
+
     def revoke(self, kid: str, *, at: datetime) -> TrustStore:
         """A store where ``kid`` is revoked from ``at`` on (an earlier revocation stays)."""
         at = _require_aware(at)
@@ -700,11 +735,17 @@ class TrustStore:
                 out["compromised_at"] = _fmt(k.compromised_at)
             return out
 
+        def anchor(a: TrustAnchor) -> dict[str, Any]:
+            out = {"certificate": a.to_pem(), **window(a)}
+            if a.compromised_at is not None:  # optional member, as for keys
+                out["compromised_at"] = _fmt(a.compromised_at)
+            return out
+
         doc: dict[str, Any] = {
             "format": TRUST_FILE_FORMAT,
             "version": _VERSION,
             "keys": [key(k) for k in self.keys],
-            "x509_anchors": [{"certificate": a.to_pem(), **window(a)} for a in self.anchors],
+            "x509_anchors": [anchor(a) for a in self.anchors],
         }
         if self.timestamp_authorities:  # optional member, as above
             doc["timestamp_authorities"] = [
@@ -857,12 +898,17 @@ def _parse_trust_file(text: str | bytes, source: str | None) -> TrustStore:
     anchors: list[TrustAnchor] = []
     for i, raw in enumerate(top["x509_anchors"]):
         path = ("x509_anchors", i)
-        obj = _fields(raw, {"certificate", *_WINDOW}, path)
+        obj = _fields(raw, {"certificate", *_WINDOW}, path, optional=frozenset({"compromised_at"}))
         pem = obj["certificate"]
         if not isinstance(pem, str):
             _bad("must be PEM text", (*path, "certificate"))
+        compromised = obj.get("compromised_at")
+        if compromised is not None:
+            compromised = _time(compromised, (*path, "compromised_at"))
         try:
-            anchors.append(TrustAnchor.from_pem(pem, **_window(obj, path)))
+            anchors.append(
+                TrustAnchor.from_pem(pem, compromised_at=compromised, **_window(obj, path))
+            )
         except TrustError as e:
             raise TrustError(e.message, path=e.path or path) from e
     raw_tsas = top.get("timestamp_authorities", [])
