@@ -235,3 +235,30 @@ def test_events_verify_of_a_missing_log_fails(
     args = ["events", "verify", str(tmp_path / "none.events"), "--trust", str(life / "trust.json")]
     assert run([*args, "--passport", str(life / "ev-nmc.cose")]) == 2
     assert "no such event log" in capsys.readouterr().err
+
+
+def test_trust_revoke_a_kid_beginning_with_a_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key id such as '-maker' reads as an option: the error says how to pass it (after
+    '--', or as --kid=-maker), and --kid takes it."""
+    trust = tmp_path / "trust.json"
+    pub = str(ROOT / "examples" / "keys" / "ev-maker.DEMO-ONLY.pub")
+    add = ["trust", "add", str(trust), pub, "--role", "manufacturer", "--org", "urn:o:m"]
+    assert run([*add, "--kid=-maker"]) == 0
+    at = ["--at", "2030-01-01T00:00:00Z"]
+    capsys.readouterr()
+    assert run(["trust", "revoke", str(trust), "-maker", *at]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "-- -maker" in err, err
+    assert "--kid=-maker" in err, err
+    assert run(["trust", "revoke", str(trust), "x", "--kid=-maker", *at]) == 2  # which one?
+    assert "once" in capsys.readouterr().err
+    assert run(["trust", "revoke", str(trust), "--kid=-maker", *at]) == 0
+    assert run(["trust", "list", str(trust), "--json"]) == 0
+    keys = json.loads(capsys.readouterr().out)["keys"]
+    assert [(k["kid"], k["revoked_at"]) for k in keys] == [("-maker", "2030-01-01T00:00:00+00:00")]
+    assert run(["trust", "revoke", str(trust), *at, "--", "-maker"]) == 0  # after '--'
+    assert run(["validate", "--no-such-option"]) == 2  # a long option: no value hint
+    assert "is a value" not in capsys.readouterr().err

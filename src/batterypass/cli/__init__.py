@@ -47,7 +47,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         state.err.print(f"batterypass: {e}", markup=False)
         return int(code)
     except typer.TyperException as e:  # usage errors (bad option, missing argument)
-        state.err.print(f"batterypass: usage error: {e.format_message()}", markup=False)
+        message = e.format_message() + _dash_value_hint(e, args)
+        state.err.print(f"batterypass: usage error: {message}", markup=False)
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:
         state.err.print("batterypass: interrupted", markup=False)
@@ -71,6 +72,26 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         return int(ExitCode.INTERNAL)
     return int(result) if isinstance(result, int) else 0
+
+
+def _dash_value_hint(error: typer.TyperException, args: Sequence[str]) -> str:
+    """For an unknown short option that may be a value beginning with '-' (a key id, say),
+    how to pass it. By class name: the parser's exception classes are not public in every
+    typer. A long option (``--...``) is taken for a mistyped option, without a hint."""
+    option = getattr(error, "option_name", None)
+    if type(error).__name__ != "NoSuchOption" or not isinstance(option, str):
+        return ""
+    before_dashes = list(args[: args.index("--")] if "--" in args else args)
+    token = next((a for a in before_dashes if a.startswith(option)), option)
+    if token.startswith("--"):
+        return ""
+    hint = (
+        f". If {token!r} is a value, not an option, put it after every option and a '--' "
+        f"(... -- {token})"
+    )
+    if "trust" in before_dashes and "revoke" in before_dashes:
+        hint += f", or give it as --kid={token}"
+    return hint
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -279,7 +279,14 @@ def trust_list(
 @trust_app.command("revoke")
 def trust_revoke(
     trustfile: Path = typer.Argument(..., help="Trust file."),
-    kid: str = typer.Argument(..., help="Key id to revoke."),
+    kid_arg: str | None = typer.Argument(
+        None,
+        metavar="KID",
+        help="Key id to revoke (one that begins with '-' goes after '--', or use --kid).",
+    ),
+    kid_opt: str | None = typer.Option(
+        None, "--kid", help="Key id to revoke, as an option: --kid=-KID for one beginning with '-'."
+    ),
     at: str | None = typer.Option(
         None,
         "--at",
@@ -296,6 +303,10 @@ def trust_revoke(
     """Revoke a key from a time on (``--at``), or report it compromised (``--compromised-at``):
     then whatever its signatures claim, only those a trusted timestamp places before the
     compromise verify."""
+    if (kid_arg is None) == (kid_opt is None):
+        raise UsageError("give the key id once: as KID or as --kid KID")
+    kid = kid_arg if kid_arg is not None else kid_opt
+    assert kid is not None
     when = parse_time(at, "--at")
     stolen = parse_time(compromised_at, "--compromised-at")
     if when is None and stolen is None:
