@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -496,3 +497,52 @@ def test_a_compromised_trust_anchor_keeps_only_what_was_timestamped_before(
     )
     assert again.anchors[0].compromised_at == COMPROMISED
     assert _code(lambda: store.compromise_anchor("00" * 32, at=COMPROMISED)) == "untrusted-signer"
+
+
+def test_cli_trusts_reports_and_lists_an_x509_anchor(
+    ev_passport: BatteryPassport,
+    tsa: DemoTSA,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """trust add CA.pem makes an anchor, trust revoke --anchor FP reports it compromised, and
+    trust list shows it; verification follows."""
+    from batterypass.cli import run
+
+    message, anchor = _x509_signed(ev_passport)
+    ca, trust = tmp_path / "ca.pem", tmp_path / "trust.json"
+    plain, early = tmp_path / "plain.cose", tmp_path / "early.cose"
+    ca.write_text(anchor.to_pem(), encoding="ascii")
+    plain.write_bytes(message)
+    early.write_bytes(stamped(tsa, message))
+    org = ev_passport.issuer
+    assert run(["trust", "add", str(trust), str(ca), "--role", "manufacturer", "--org", org,
+                "--not-before", "2025-01-01T00:00:00Z"]) == 0  # fmt: skip
+    assert f"trusted X.509 anchor {anchor.fingerprint}" in capsys.readouterr().err
+    assert run(["trust", "add", str(trust), str(ca), "--role", "manufacturer", "--org", org,
+                "--kid", "x"]) == 2  # fmt: skip
+    store = TrustStore.from_file(trust).add_timestamp_authority(authority(tsa))
+    trust.write_text(store.to_json(), encoding="utf-8")
+    capsys.readouterr()
+    verify = ["verify", "--trust", str(trust), "--at", NOW.isoformat()]
+    assert run([*verify, str(plain)]) == 0
+    assert run(["trust", "revoke", str(trust), "--anchor", anchor.fingerprint.upper(),
+                "--compromised-at", "2027-01-01T00:00:00Z"]) == 0  # fmt: skip
+    assert f"X.509 anchor {anchor.fingerprint}" in capsys.readouterr().err
+    assert run(["trust", "list", str(trust), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["x509_anchors"] == 1
+    (entry,) = listed["anchors"]
+    assert (entry["fingerprint"], entry["organisation"], entry["roles"]) == (
+        anchor.fingerprint,
+        org,
+        ["manufacturer"],
+    )
+    assert entry["compromised_at"] == "2027-01-01T00:00:00+00:00"
+    assert run([*verify, str(early)]) == 0
+    capsys.readouterr()
+    assert run([*verify, str(plain)]) == 1
+    assert "which certifies key" in capsys.readouterr().out
+    # One subject at a time.
+    assert run(["trust", "revoke", str(trust), "k1", "--anchor", anchor.fingerprint,
+                "--at", "2027-01-01T00:00:00Z"]) == 2  # fmt: skip

@@ -38,6 +38,7 @@ from batterypass.model import Audience, Role
 from batterypass.verify import (
     TIMESTAMP_AUTHORITY_ROLE,
     TimestampAuthority,
+    TrustAnchor,
     TrustStore,
     VerifiedPassport,
     VerifiedPresentation,
@@ -81,8 +82,7 @@ _CURVES = {
 }
 
 
-def _load_public(path: Path) -> PublicKey:
-    data = read_input(path, limit=1024 * 1024)
+def _load_public(path: Path, data: bytes) -> PublicKey:
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             return PublicKey.from_pem(data)
@@ -128,8 +128,9 @@ def trust_add(
     trustfile: Path = typer.Argument(..., help="Trust file (created if missing)."),
     pubfile: Path = typer.Argument(
         ...,
-        help="Public key (PEM or JWK); for --role timestamp-authority the PEM certificate "
-        "the TSA's chains end at.",
+        help="Public key (PEM or JWK), or a PEM CA certificate (an X.509 anchor: every signer "
+        "it certifies gets --org and --role); for --role timestamp-authority the PEM "
+        "certificate the TSA's chains end at.",
     ),
     role: list[TrustRole] = typer.Option(
         ..., "--role", help="Role of the key holder (repeatable)."
@@ -150,15 +151,19 @@ def trust_add(
         "(repeatable; default: any).",
     ),
 ) -> int:
-    """Trust a public key for the given roles and organisation, or (``--role
-    timestamp-authority``) an RFC 3161 timestamp authority by its certificate."""
+    """Trust a public key for the given roles and organisation, an X.509 CA certificate as the
+    anchor of its signers' chains, or (``--role timestamp-authority``) an RFC 3161 timestamp
+    authority by its certificate."""
     start = parse_time(not_before, "--not-before") or datetime.now(UTC).replace(microsecond=0)
     end = parse_time(not_after, "--not-after") or datetime(9999, 12, 31, tzinfo=UTC)
     if TrustRole.TIMESTAMP_AUTHORITY in role:
         return _trust_add_tsa(trustfile, pubfile, role, org, kid, start, end, intermediate, policy)
     if intermediate or policy:
         raise UsageError("--intermediate and --policy are for --role timestamp-authority only")
-    key = _load_public(pubfile)
+    data = read_input(pubfile, limit=1024 * 1024)
+    if data.lstrip().startswith(b"-----BEGIN CERTIFICATE-----"):
+        return _trust_add_anchor(trustfile, pubfile, data, role, org, kid, start, end)
+    key = _load_public(pubfile, data)
     roles = [Role(r.value) for r in role]
     # Locked from read to rewrite: concurrent adds and revokes run one after the other, so
     # none is lost (a lost revocation would leave a revoked key trusted).
@@ -169,6 +174,40 @@ def trust_add(
         )
         atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
     state.err.print(f"trusted {kid or key.kid} in {trustfile}", markup=False)
+    return 0
+
+
+def _trust_add_anchor(
+    trustfile: Path,
+    certfile: Path,
+    pem: bytes,
+    role: list[TrustRole],
+    org: str,
+    kid: str | None,
+    start: datetime,
+    end: datetime,
+) -> int:
+    if kid is not None:
+        raise UsageError("--kid is for keys; an X.509 anchor is named by its fingerprint")
+    try:
+        anchor = TrustAnchor.from_pem(
+            pem,
+            organisation_id=org,
+            roles=[Role(r.value) for r in role],
+            not_before=start,
+            not_after=end,
+        )
+    except BatteryPassError as e:
+        raise e.with_source(str(certfile)) from None
+    with update_lock(trustfile):  # see trust add
+        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
+        store = store.add_anchor(anchor)
+        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+    subject = anchor.certificate.subject.rfc4514_string()
+    state.err.print(
+        f"trusted X.509 anchor {anchor.fingerprint} ({subject}) for {org} in {trustfile}",
+        markup=False,
+    )
     return 0
 
 
@@ -231,6 +270,19 @@ def trust_list(
         }
         for k in store.keys
     ]
+    anchors: list[dict[str, Any]] = [
+        {
+            "fingerprint": a.fingerprint,
+            "subject": a.certificate.subject.rfc4514_string(),
+            "organisation": a.organisation_id,
+            "roles": sorted(r.value for r in a.roles),
+            "not_before": a.not_before.isoformat(),
+            "not_after": a.not_after.isoformat(),
+            "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
+            "compromised_at": a.compromised_at.isoformat() if a.compromised_at else None,
+        }
+        for a in store.anchors
+    ]
     tsas: list[dict[str, Any]] = [
         {
             "organisation": t.organisation_id,
@@ -244,7 +296,15 @@ def trust_list(
         for t in store.timestamp_authorities
     ]
     if as_json:
-        emit_json({"keys": rows, "x509_anchors": len(store.anchors), "timestamp_authorities": tsas})
+        emit_json(
+            {
+                "keys": rows,
+                # The count, as before; the entries are under "anchors".
+                "x509_anchors": len(store.anchors),
+                "anchors": anchors,
+                "timestamp_authorities": tsas,
+            }
+        )
         return 0
     table = Table(title=str(trustfile))
     for column in ("kid", "organisation", "roles", "algorithm", "valid", "revoked", "compromised"):
@@ -260,6 +320,20 @@ def trust_list(
             k.compromised_at.isoformat() if k.compromised_at else "",
         )
     state.out.print(table)
+    if anchors:
+        anchor_table = Table(title="X.509 anchors")
+        for column in ("certificate", "organisation", "roles", "valid", "revoked", "compromised"):
+            anchor_table.add_column(column, overflow="fold")
+        for a in anchors:
+            anchor_table.add_row(
+                f"{a['subject']} ({a['fingerprint'][:16]})",
+                a["organisation"],
+                ", ".join(a["roles"]),
+                f"{a['not_before']} .. {a['not_after']}",
+                a["revoked_at"] or "",
+                a["compromised_at"] or "",
+            )
+        state.out.print(anchor_table)
     if tsas:
         tsa_table = Table(title="timestamp authorities")
         for column in ("organisation", "certificate", "policies", "valid", "revoked"):
@@ -287,6 +361,12 @@ def trust_revoke(
     kid_opt: str | None = typer.Option(
         None, "--kid", help="Key id to revoke, as an option: --kid=-KID for one beginning with '-'."
     ),
+    anchor: str | None = typer.Option(
+        None,
+        "--anchor",
+        help="Revoke, or report compromised, the X.509 anchor with this SHA-256 fingerprint "
+        "(see trust list) instead of a key: every signer it certifies is affected.",
+    ),
     at: str | None = typer.Option(
         None,
         "--at",
@@ -300,23 +380,33 @@ def trust_revoke(
         "timestamp before it still verify.",
     ),
 ) -> int:
-    """Revoke a key from a time on (``--at``), or report it compromised (``--compromised-at``):
-    then whatever its signatures claim, only those a trusted timestamp places before the
-    compromise verify."""
-    if (kid_arg is None) == (kid_opt is None):
-        raise UsageError("give the key id once: as KID or as --kid KID")
-    kid = kid_arg if kid_arg is not None else kid_opt
-    assert kid is not None
+    """Revoke a key (or with ``--anchor`` an X.509 anchor) from a time on (``--at``), or report
+    it compromised (``--compromised-at``): then whatever its signatures claim, only those a
+    trusted timestamp places before the compromise verify."""
+    given = [v for v in (kid_arg, kid_opt, anchor) if v is not None]
+    if len(given) != 1:
+        raise UsageError(
+            "give the key id once (KID or --kid KID), or an anchor fingerprint (--anchor FP) "
+            "instead"
+        )
+    kid = given[0]
     when = parse_time(at, "--at")
     stolen = parse_time(compromised_at, "--compromised-at")
     if when is None and stolen is None:
         raise UsageError("give --at TIME (revocation) or --compromised-at TIME (key compromise)")
     with update_lock(trustfile):  # see trust add
         store = load_trust(trustfile)
-        if when is not None:
-            store = store.revoke(kid, at=when)
-        if stolen is not None:
-            store = store.compromise(kid, at=stolen)
+        if anchor is not None:
+            if when is not None:
+                store = store.revoke_anchor(anchor, at=when)
+            if stolen is not None:
+                store = store.compromise_anchor(anchor, at=stolen)
+            kid = f"X.509 anchor {anchor.lower()}"
+        else:
+            if when is not None:
+                store = store.revoke(kid, at=when)
+            if stolen is not None:
+                store = store.compromise(kid, at=stolen)
         atomic_write(trustfile, store.to_json().encode("utf-8"), force=True)
     if when is not None:
         state.err.print(f"revoked {kid} from {when.isoformat()}", markup=False)
