@@ -149,14 +149,8 @@ def export(ex: Exporter, doc: dict[str, Any]) -> None:
                     "/recycledContent",
                 )
                 continue
-            if r.total_percent != r.pre_consumer_percent + r.post_consumer_percent:
-                ex.lost(
-                    "circularity.recycled_content",
-                    f"total recycled share of {r.material.value} ({r.total_percent} %) not "
-                    "carried; read back as pre-consumer plus post-consumer share",
-                    a,
-                    f"/recycledContent/{len(recycled)}",
-                )
+            # No total: the model holds it equal to pre- plus post-consumer (Art. 8(1)), and
+            # import reads it back as that sum.
             recycled.append(
                 {
                     "preConsumerShare": r.pre_consumer_percent,
