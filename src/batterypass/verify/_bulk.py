@@ -230,7 +230,12 @@ class _Policy:
     require_timestamp: bool = False
 
 
+class _UnsupportedItemError(Exception):
+    """An item of a type :func:`verify_many` does not take (reported as ``unsupported-item``)."""
+
+
 def _verify_item(index: int, item: object, store: TrustStore, policy: _Policy) -> BulkResult:
+    """One item's verdict; every failure, even a bug, becomes a failed result with a code."""
     source: str | None = None
     try:
         if isinstance(item, bytes):
@@ -240,15 +245,15 @@ def _verify_item(index: int, item: object, store: TrustStore, policy: _Policy) -
         elif isinstance(item, str | os.PathLike):
             source = os.fspath(item)
             if not isinstance(source, str):
-                raise TypeError("a path item must be text, not bytes")
+                raise _UnsupportedItemError("a path item must be text, not bytes")
             data = _read(source)
         elif isinstance(item, EventLogItem):
             source = _item_source(item)
             return _verify_log(index, source, item, store, policy)
         elif isinstance(item, _Refused):
-            raise TypeError(f"unsupported item type {item.type_name}")
+            raise _UnsupportedItemError(f"unsupported item type {item.type_name}")
         else:
-            raise TypeError(f"unsupported item type {type(item).__name__}")
+            raise _UnsupportedItemError(f"unsupported item type {type(item).__name__}")
         verified = _verify_passport(
             _not_json(data),
             store,
@@ -263,8 +268,9 @@ def _verify_item(index: int, item: object, store: TrustStore, policy: _Policy) -
         return _failure(index, source, e)
     except OSError as e:
         return _failure(index, source, e, code="unreadable")
-    except TypeError as e:
-        return _failure(index, source, e, code="unsupported-item")
+    except _UnsupportedItemError as e:
+        # Reported as the TypeError it is to the caller (the private class is no API).
+        return _failure(index, source, TypeError(str(e)), code="unsupported-item")
     except Exception as e:  # noqa: BLE001 - a bug on one item must not stop a million
         return _failure(index, source, e, code="internal")
     passport = verified.passport
@@ -287,24 +293,16 @@ def _bytes_of(value: bytes | str | os.PathLike[str]) -> bytes:
 def _verify_log(
     index: int, source: str | None, item: EventLogItem, store: TrustStore, policy: _Policy
 ) -> BulkResult:
+    """An event log's verdict; it raises what :func:`_verify_item` turns into a failure."""
     from batterypass.verify._events import verify_events
 
-    try:
-        report = verify_events(
-            _bytes_of(item.log),
-            trust=store,
-            passport=_bytes_of(item.passport),
-            at=policy.now,
-            require_timestamp=policy.require_timestamp,
-        )
-    except FileError as e:
-        return _failure(index, source, e, code="unreadable")
-    except BatteryPassError as e:
-        return _failure(index, source, e)
-    except OSError as e:
-        return _failure(index, source, e, code="unreadable")
-    except Exception as e:  # noqa: BLE001 - a bug on one item must not stop a million
-        return _failure(index, source, e, code="internal")
+    report = verify_events(
+        _bytes_of(item.log),
+        trust=store,
+        passport=_bytes_of(item.passport),
+        at=policy.now,
+        require_timestamp=policy.require_timestamp,
+    )
     passport = report.passport
     return BulkResult(
         index,
