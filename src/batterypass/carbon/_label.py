@@ -348,7 +348,17 @@ def render_label(passport: BatteryPassport, *, scheme: ClassScheme, uri: str) ->
             out.append(_text(MARGIN + 12, y + 38 + 15 * i, line, size=11, fill=INK))
         y += height
 
-    # ------------------------------------------------------------ identity and QR code
+    height = _identity_and_code(out, passport, y, uri, code=None)
+    title = f"Battery carbon footprint label: {_num(total)} kg CO2e/kWh, class {label}"
+    return _document(out, title, height)
+
+
+def _identity_and_code(
+    out: list[str], passport: BatteryPassport, y: int, uri: str, *, code: str | None
+) -> int:
+    """The foot of both labels, from ``y`` on: battery model, GB/T 34014 ``code`` (if any) and
+    passport identifier at the left, the QR code for ``uri`` at the right. Returns the
+    label's height."""
     size, path = qr_modules(uri)
     quiet = 4
     scale = max(1, 136 // (size + 2 * quiet))
@@ -356,12 +366,16 @@ def render_label(passport: BatteryPassport, *, scheme: ClassScheme, uri: str) ->
     qx, qy = WIDTH - MARGIN - box, y + 16
     text_width = 34
     ty = y + 16
-    model = passport.general.battery_model or "not declared"
     ty += 12
     out.append(_text(MARGIN, ty, "Battery model", size=10, fill=MUTED))
-    for line in _wrap(model, text_width, 2):
+    for line in _wrap(passport.general.battery_model or "not declared", text_width, 2):
         ty += 16
         out.append(_text(MARGIN, ty, line, size=13, weight="bold"))
+    if code is not None:
+        ty += 22
+        out.append(_text(MARGIN, ty, "GB/T 34014 code", size=10, fill=MUTED))
+        ty += 15
+        out.append(_text(MARGIN, ty, code, size=11, family=MONO))
     ty += 22
     out.append(_text(MARGIN, ty, "Passport", size=10, fill=MUTED))
     for line in _wrap(passport.passport_id, text_width + 2, 4):
@@ -377,9 +391,11 @@ def render_label(passport: BatteryPassport, *, scheme: ClassScheme, uri: str) ->
         f'<path transform="translate({qx + quiet * scale} {qy + quiet * scale}) scale({scale})" '
         f'd="{path}" fill="#000000" shape-rendering="crispEdges"/>'
     )
-    height = max(ty, qy + box) + MARGIN
+    return max(ty, qy + box) + MARGIN
 
-    title = f"Battery carbon footprint label: {_num(total)} kg CO2e/kWh, class {label}"
+
+def _document(out: list[str], title: str, height: int) -> str:
+    """The SVG document around a label's elements."""
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img">'
@@ -474,49 +490,9 @@ def render_cn_label(passport: BatteryPassport, *, uri: str) -> str:
         out.append(_text(MARGIN + 12, y + 19 + 15 * i, line, size=11, fill=INK))
     y += height
 
-    size, path = qr_modules(uri)
-    quiet = 4
-    scale = max(1, 136 // (size + 2 * quiet))
-    box = scale * (size + 2 * quiet)
-    qx, qy = WIDTH - MARGIN - box, y + 16
-    text_width = 34
-    ty = y + 16
-    ty += 12
-    out.append(_text(MARGIN, ty, "Battery model", size=10, fill=MUTED))
-    for line in _wrap(passport.general.battery_model or "not declared", text_width, 2):
-        ty += 16
-        out.append(_text(MARGIN, ty, line, size=13, weight="bold"))
-    code = passport.china.gbt34014_code
-    if code is not None:
-        ty += 22
-        out.append(_text(MARGIN, ty, "GB/T 34014 code", size=10, fill=MUTED))
-        ty += 15
-        out.append(_text(MARGIN, ty, code, size=11, family=MONO))
-    ty += 22
-    out.append(_text(MARGIN, ty, "Passport", size=10, fill=MUTED))
-    for line in _wrap(passport.passport_id, text_width + 2, 4):
-        ty += 15
-        out.append(_text(MARGIN, ty, line, size=11, family=MONO))
-    ty += 22
-    out.append(_text(MARGIN, ty, "Scan the code for the battery passport", size=10, fill=MUTED))
-    out.append(
-        f'<rect x="{qx}" y="{qy}" width="{box}" height="{box}" fill="#ffffff" '
-        f'stroke="#d5dce3" stroke-width="1"/>'
-    )
-    out.append(
-        f'<path transform="translate({qx + quiet * scale} {qy + quiet * scale}) scale({scale})" '
-        f'd="{path}" fill="#000000" shape-rendering="crispEdges"/>'
-    )
-    height = max(ty, qy + box) + MARGIN
+    height = _identity_and_code(out, passport, y, uri, code=passport.china.gbt34014_code)
     title = (
         f"China traction-battery carbon footprint declaration: {_num(cn.kg_co2e_per_kwh)} "
         "kg CO2e/kWh, no performance class"
     )
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img">'
-        f"<title>{_esc(title)}</title>"
-        f'<rect x="0.5" y="0.5" width="{WIDTH - 1}" height="{height - 1}" rx="10" '
-        f'fill="#ffffff" stroke="{HEADER}" stroke-width="1"/>'
-    )
-    return head + "\n" + "\n".join(out) + "\n</svg>\n"
+    return _document(out, title, height)
