@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from batterypass.verify import (
     TIMESTAMP_AUTHORITY_ROLE,
     TimestampAuthority,
     TrustAnchor,
+    TrustedKey,
     TrustStore,
     VerifiedPassport,
     VerifiedPresentation,
@@ -251,54 +253,92 @@ def _trust_add_tsa(
     return 0
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _window(entry: TrustedKey | TrustAnchor | TimestampAuthority) -> dict[str, Any]:
+    """The validity members every kind of trust-file entry has, for ``trust list``."""
+    return {
+        "not_before": entry.not_before.isoformat(),
+        "not_after": entry.not_after.isoformat(),
+        "revoked_at": _iso(entry.revoked_at),
+    }
+
+
+def _print_table(
+    title: str, columns: dict[str, Callable[[dict[str, Any]], str]], rows: list[dict[str, Any]]
+) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell(row) for cell in columns.values()))
+    state.out.print(table)
+
+
+def _valid(row: dict[str, Any]) -> str:
+    return f"{row['not_before']} .. {row['not_after']}"
+
+
+def _certificate(row: dict[str, Any]) -> str:
+    return f"{row['subject']} ({row['fingerprint'][:16]})"
+
+
+def _roles(row: dict[str, Any]) -> str:
+    return ", ".join(row["roles"])
+
+
+def _revoked(row: dict[str, Any]) -> str:
+    return str(row["revoked_at"] or "")
+
+
+def _compromised(row: dict[str, Any]) -> str:
+    return str(row["compromised_at"] or "")
+
+
 @trust_app.command("list")
 def trust_list(
     trustfile: Path = typer.Argument(..., help="Trust file."), as_json: bool = JSON_OPT
 ) -> int:
-    """List the keys of a trust file."""
+    """List the keys, X.509 anchors and timestamp authorities of a trust file."""
     store = load_trust(trustfile)
-    rows: list[dict[str, Any]] = [
+    keys = [
         {
             "kid": k.kid,
             "organisation": k.organisation_id,
             "roles": sorted(r.value for r in k.roles),
             "algorithm": k.public_key.alg.cose_name,
-            "not_before": k.not_before.isoformat(),
-            "not_after": k.not_after.isoformat(),
-            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
-            "compromised_at": k.compromised_at.isoformat() if k.compromised_at else None,
+            **_window(k),
+            "compromised_at": _iso(k.compromised_at),
         }
         for k in store.keys
     ]
-    anchors: list[dict[str, Any]] = [
+    anchors = [
         {
             "fingerprint": a.fingerprint,
             "subject": a.certificate.subject.rfc4514_string(),
             "organisation": a.organisation_id,
             "roles": sorted(r.value for r in a.roles),
-            "not_before": a.not_before.isoformat(),
-            "not_after": a.not_after.isoformat(),
-            "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
-            "compromised_at": a.compromised_at.isoformat() if a.compromised_at else None,
+            **_window(a),
+            "compromised_at": _iso(a.compromised_at),
         }
         for a in store.anchors
     ]
-    tsas: list[dict[str, Any]] = [
+    tsas = [
         {
             "organisation": t.organisation_id,
             "fingerprint": t.fingerprint,
             "subject": t.certificate.subject.rfc4514_string(),
             "policies": sorted(t.policies),
-            "not_before": t.not_before.isoformat(),
-            "not_after": t.not_after.isoformat(),
-            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            **_window(t),
         }
         for t in store.timestamp_authorities
     ]
     if as_json:
         emit_json(
             {
-                "keys": rows,
+                "keys": keys,
                 # The count, as before; the entries are under "anchors".
                 "x509_anchors": len(store.anchors),
                 "anchors": anchors,
@@ -306,47 +346,44 @@ def trust_list(
             }
         )
         return 0
-    table = Table(title=str(trustfile))
-    for column in ("kid", "organisation", "roles", "algorithm", "valid", "revoked", "compromised"):
-        table.add_column(column, overflow="fold")
-    for k in store.keys:
-        table.add_row(
-            k.kid,
-            k.organisation_id,
-            ", ".join(sorted(r.value for r in k.roles)),
-            k.public_key.alg.cose_name,
-            f"{k.not_before.isoformat()} .. {k.not_after.isoformat()}",
-            k.revoked_at.isoformat() if k.revoked_at else "",
-            k.compromised_at.isoformat() if k.compromised_at else "",
-        )
-    state.out.print(table)
+    _print_table(
+        str(trustfile),
+        {
+            "kid": lambda row: row["kid"],
+            "organisation": lambda row: row["organisation"],
+            "roles": _roles,
+            "algorithm": lambda row: row["algorithm"],
+            "valid": _valid,
+            "revoked": _revoked,
+            "compromised": _compromised,
+        },
+        keys,
+    )
     if anchors:
-        anchor_table = Table(title="X.509 anchors")
-        for column in ("certificate", "organisation", "roles", "valid", "revoked", "compromised"):
-            anchor_table.add_column(column, overflow="fold")
-        for a in anchors:
-            anchor_table.add_row(
-                f"{a['subject']} ({a['fingerprint'][:16]})",
-                a["organisation"],
-                ", ".join(a["roles"]),
-                f"{a['not_before']} .. {a['not_after']}",
-                a["revoked_at"] or "",
-                a["compromised_at"] or "",
-            )
-        state.out.print(anchor_table)
+        _print_table(
+            "X.509 anchors",
+            {
+                "certificate": _certificate,
+                "organisation": lambda row: row["organisation"],
+                "roles": _roles,
+                "valid": _valid,
+                "revoked": _revoked,
+                "compromised": _compromised,
+            },
+            anchors,
+        )
     if tsas:
-        tsa_table = Table(title="timestamp authorities")
-        for column in ("organisation", "certificate", "policies", "valid", "revoked"):
-            tsa_table.add_column(column, overflow="fold")
-        for t in tsas:
-            tsa_table.add_row(
-                t["organisation"],
-                f"{t['subject']} ({t['fingerprint'][:16]})",
-                ", ".join(t["policies"]) or "any",
-                f"{t['not_before']} .. {t['not_after']}",
-                t["revoked_at"] or "",
-            )
-        state.out.print(tsa_table)
+        _print_table(
+            "timestamp authorities",
+            {
+                "organisation": lambda row: row["organisation"],
+                "certificate": _certificate,
+                "policies": lambda row: ", ".join(row["policies"]) or "any",
+                "valid": _valid,
+                "revoked": _revoked,
+            },
+            tsas,
+        )
     return 0
 
 
