@@ -1041,3 +1041,43 @@ def test_cli_export_import_with_supplements(
         run(["import", str(out), "--out", str(tmp_path / "x.json"), "--supplement-out", str(sup)])
         == 2
     )  # exists already
+
+
+@pytest.mark.parametrize(
+    "supplement",
+    [
+        {"commercial": {}},
+        {"materials": {"hazardous": {"cadmium": {}}}},
+        {"identification": {"identification": {"dataCarrier": {}}}, "commercial": {}},
+    ],
+)
+def test_an_empty_object_in_a_supplement_adds_nothing(supplement: dict[str, Any]) -> None:
+    """An object the export drops for being empty is not reported as supplied (it was a
+    KeyError while looking for deviations in what was supplied)."""
+    p, _ = _example()
+    doc = cx.export_catena_x(p, supplement=supplement)
+    assert doc.supplied == ()
+    assert dict(doc) == dict(cx.export_catena_x(p))
+
+
+@pytest.mark.parametrize("where", ["a directory", "a missing directory"])
+def test_cli_import_writes_neither_file_when_the_supplement_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """Both targets are checked before either is written (the passport was written first,
+    then the supplement refused: half the output)."""
+    payload, back = tmp_path / "cx.json", tmp_path / "back.json"
+    p, supplement = _example()
+    payload.write_text(cx.dumps_catena_x(cx.export_catena_x(p, supplement=supplement)), "utf-8")
+    if where == "a directory":
+        target = tmp_path / "dir"
+        target.mkdir()
+    else:
+        target = tmp_path / "nowhere" / "s.json"
+    issued = p.issued_at.isoformat()
+    args = ["import", str(payload), "--out", str(back), "--issued-at", issued]
+    code = run([*args, "--supplement-out", str(target), "--force"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"batterypass: {target}: ")
+    assert not back.exists()

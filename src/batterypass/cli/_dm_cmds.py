@@ -11,7 +11,14 @@ from typing import NoReturn
 import typer
 
 from batterypass.cli._app import app, emit_json, error_record, exit_code_for, state
-from batterypass.cli._io import JSON_OPT, UsageError, atomic_write, load_passport, parse_time
+from batterypass.cli._io import (
+    JSON_OPT,
+    UsageError,
+    atomic_write,
+    check_target,
+    load_passport,
+    parse_time,
+)
 from batterypass.codec import json as bp_json
 from batterypass.errors import ValidationError
 from batterypass.interop import battery_pass as dm
@@ -142,11 +149,14 @@ def _import_catena_x(
         )
     except ValidationError as e:
         _report_every_issue(e, str(path), as_json)
-    # Both files are complete before either is written; each write is atomic.
+    # Both files are complete, and both targets checked, before either is written; each
+    # write is atomic.
     payload = bp_json.dumps(passport).encode("utf-8")
     extra = None
     if supplement_out is not None:
         extra = cx.dumps_catena_x(cx.supplement_of(doc, passport)).encode("utf-8")
+        for target in (out, supplement_out):
+            check_target(target, force=force)
     atomic_write(out, payload, force=force)
     if supplement_out is not None and extra is not None:
         atomic_write(supplement_out, extra, force=force)

@@ -92,6 +92,19 @@ def load_passport(path: Path) -> LoadedPassport:
     return LoadedPassport(cbor.loads(data, source=source), fmt, notes)
 
 
+def check_target(path: Path, *, force: bool = False) -> None:
+    """Refuse an output path :func:`atomic_write` cannot write (an existing file without
+    ``force``, a directory, a missing directory) before anything is written: a command that
+    writes two files checks both first."""
+    if path.exists() and not force:
+        raise UsageError("exists already; use --force to replace it", source=str(path))
+    if path.is_dir():
+        raise UsageError("is a directory; give the file to write", source=str(path))
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError("the output directory does not exist", source=str(path))
+
+
 def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`batterypass._fs.write_atomic`);
     refuses to replace an existing file unless ``force``."""

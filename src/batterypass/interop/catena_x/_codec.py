@@ -736,6 +736,8 @@ def export_catena_x(
     if extra:
         merged, supplied = merge_supplement(doc, extra, field_of_pointer, _rule_field)
         doc = finish(merged, structure())
+        # An empty object adds nothing: finishing drops it, so it is not among the supplied.
+        supplied = tuple(s for s in supplied if _rules.get_pointer(doc, s)[0])
         for here, rule, message in supplied_deviations(doc, supplied):
             ex.deviation(_D, here, rule, message)
     not_carried = {n.pointer for n in ex.notes if n.kind == "lost" and n.pointer is not None}
