@@ -5,7 +5,7 @@ no passport data point holds (ADR 0013).
 ``batterypass export examples/catena-x/ev-nmc-bpn.json --format catena-x
 --supplement examples/catena-x/ev-nmc-bpn.supplement.json --out ev.json`` then writes a
 payload valid against the Catena-X battery pass 6.1.0 and 6.0.0 schemas with no missing value
-(tests/interop/test_catena_x_supplement.py checks it). The values are invented, like those of
+(tests/interop/test_catena_x.py checks it). The values are invented, like those of
 the other examples. Run from the repository root: ``python examples/catena-x/build.py``
 (``--check`` only compares).
 """
@@ -48,7 +48,14 @@ def passport_data() -> dict[str, Any]:
     soh = data["state"]["state_of_health"]
     soh["current_self_discharge_percent_per_month"] = D("2.2")
     soh["ohmic_resistance_ohm"] = D("0.079")
+    # The composition's shares are data points of the passport (Annex XIII(2)(a)): they are
+    # signed there, not given in the supplement (which refuses them).
+    for entry, share in zip(data["materials"]["materials"], SHARES, strict=True):
+        entry["share_percent"] = D(share)
     return data
+
+
+SHARES = ("22.0", "15.5", "10.0", "5.6")
 
 
 def _material(location: str, doc: str) -> dict[str, Any]:
@@ -73,11 +80,11 @@ def _absent(location: str, doc: str) -> dict[str, Any]:
 
 
 def _composition(
-    ident: list[dict[str, Any]] | None, share: str, critical: bool | None, recycled: str
+    ident: list[dict[str, Any]] | None, critical: bool | None, recycled: str
 ) -> dict[str, Any]:
+    """A composition entry; export writes its location, share and CAS identifier from the
+    passport. An identifier of another type names the material as the passport does."""
     entry: dict[str, Any] = {
-        "concentration": D(share),
-        "unit": "unit:percent",
         "documentation": [_doc("Material declaration", f"{_DOCS}/materials.pdf")],
         "recycled": D(recycled),
         "renewable": 0,
@@ -149,18 +156,22 @@ def supplement() -> dict[str, Any]:
                             "name": "LiNi0.8Mn0.1Co0.1O2",
                         }
                     ],
-                    "22.0",
                     True,
                     "8.1",
                 ),
-                _composition(None, "15.5", None, "0"),
+                _composition(None, None, "0"),
                 _composition(
-                    [{"id": "lithium hexafluorophosphate", "type": "IUPAC", "name": "LiPF6"}],
-                    "10.0",
+                    [
+                        {
+                            "id": "lithium hexafluorophosphate",
+                            "type": "IUPAC",
+                            "name": "LiPF6 in EC/EMC",
+                        }
+                    ],
                     False,
                     "0",
                 ),
-                _composition(None, "5.6", False, "35"),
+                _composition(None, False, "35"),
             ],
         },
         "performance": {

@@ -3,6 +3,7 @@ table, schema validity (draft-04, 6.1.0 and 6.0.0) and round trips."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import subprocess
@@ -1081,3 +1082,80 @@ def test_cli_import_writes_neither_file_when_the_supplement_cannot_be_written(
     assert code == 2
     assert err.startswith(f"batterypass: {target}: ")
     assert not back.exists()
+
+
+def test_a_supplement_cannot_give_a_data_point_import_reads_through_a_quirk() -> None:
+    """Not only the plain fields: a hazardous substance, a mass, a warranty or a composition
+    share the passport does not hold would be read by a consumer as passport data, unsigned
+    (ADR 0013: any data point of the passport is refused in the supplement)."""
+    p, _ = _example()
+    data = p.model_dump(mode="python", exclude_none=True)
+    del data["materials"]["hazardous_substances"]
+    del data["general"]["mass_kg"]
+    del data["general"]["warranty_period_months"]
+    for entry in data["materials"]["materials"]:
+        del entry["share_percent"]
+    bare = parse_passport(data)
+    cadmium = {"type": "CAS", "id": "7440-43-9", "name": "Cadmium"}
+    supplement = {
+        "characteristics": {
+            "physicalDimension": {"weight": {"value": 1, "unit": "unit:gram"}},
+            "warranty": {"lifeValue": 12, "lifeUnit": "unit:month"},
+        },
+        "materials": {
+            "hazardous": {
+                "other": [
+                    {
+                        "concentration": 5,
+                        "materialUnit": "unit:percent",
+                        "materialIdentification": [cadmium],
+                    }
+                ]
+            },
+            "composition": [{}, {"concentration": 22, "unit": "unit:percent"}, {}, {}],
+        },
+    }
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(bare, supplement=supplement)
+    found = {(i.path, i.message.split(" is a data point")[0]) for i in caught.value.issues}
+    assert found == {
+        (
+            ("supplement", "characteristics", "physicalDimension", "weight", "value"),
+            "general.mass_kg",
+        ),
+        (
+            ("supplement", "characteristics", "warranty", "lifeValue"),
+            "general.warranty_period_months",
+        ),
+        (("supplement", "materials", "hazardous", "other"), "materials.hazardous_substances"),
+        (("supplement", "materials", "composition", 1, "concentration"), "materials.materials"),
+    }
+    # The CAS number of a substance the passport holds without one is a data point too.
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(
+            p,
+            supplement={
+                "materials": {"hazardous": {"other": [{}, {"materialIdentification": [cadmium]}]}}
+            },
+        )
+    assert [i.path[:4] for i in caught.value.issues] == [
+        ("supplement", "materials", "hazardous", "other")
+    ]
+
+
+def test_a_supplement_may_name_an_entry_as_the_passport_does() -> None:
+    """An identifier of a type the passport has no place for (IUPAC) makes an entry readable
+    again with the passport's own name and values: allowed. Another name is not."""
+    p, supplement = _example()
+    doc = cx.export_catena_x(p, supplement=supplement)
+    back = cx.import_catena_x(doc, issued_at=p.issued_at)
+    assert [m.name for m in back.materials.materials or ()] == [
+        m.name for m in p.materials.materials or ()
+    ]
+    renamed = copy.deepcopy(supplement)
+    renamed["materials"]["composition"][2]["id"][0]["name"] = "LiPF6"
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(p, supplement=renamed)
+    assert str(caught.value).startswith(
+        "supplement /materials/composition: materials.materials is a data point of the passport"
+    )

@@ -7,6 +7,7 @@ list keyed by life-cycle stage, and the ``time`` of each dynamic value."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from batterypass.interop.catena_x._schema import (
 from batterypass.interop.catena_x._supplement import (
     check_supplement,
     merge_supplement,
+    refuse_data_points,
     supplement_from,
     supplied_deviations,
 )
@@ -723,7 +725,8 @@ def export_catena_x(
     ``supplement`` is a partial payload of values the passport does not hold (the data-matrix
     code, the passport's version label, ...): checked against the schema and merged into the
     payload where the passport wrote nothing (``supplied`` lists what it added). A value the
-    passport wrote already, or an ill-typed one, raises
+    passport wrote already, a value import would read as passport data the passport does not
+    hold, or an ill-typed one, raises
     :class:`~batterypass.errors.ValidationError` naming each pointer (path
     ``("supplement", *tokens)``).
     """
@@ -735,7 +738,12 @@ def export_catena_x(
     supplied: tuple[str, ...] = ()
     if extra:
         merged, supplied = merge_supplement(doc, extra, field_of_pointer, _rule_field)
-        doc = finish(merged, structure())
+        merged = finish(merged, structure())
+        # A supplied value that import would read into a passport (a hazardous substance or a
+        # mass where the passport has none, an identifier for an entry import dropped, ...)
+        # is a data point: it belongs in the passport, where it is signed.
+        refuse_data_points(_data_points_read(passport, doc, merged))
+        doc = merged
         # An empty object adds nothing: finishing drops it, so it is not among the supplied.
         supplied = tuple(s for s in supplied if _rules.get_pointer(doc, s)[0])
         for here, rule, message in supplied_deviations(doc, supplied):
@@ -767,6 +775,90 @@ def supplement_of(doc: Mapping[str, Any], passport: BatteryPassport) -> dict[str
     grams comes back in kilograms); list entries import dropped are not in it (its notes
     say so)."""
     return supplement_from(doc, export_catena_x(passport))
+
+
+def _read_values(doc: Mapping[str, Any], issued_at: datetime) -> Importer:
+    """What import reads from a well-typed payload into the passport's data (before the
+    passport model checks it), and where each value came from."""
+    imp = Importer(None, issued_at)
+    clean = check(doc, import_structure(), "", "Catena-X battery pass 6.1.0", lambda _p, _m: None)
+    _rules.import_rules(RULES, {_D: clean}, imp)
+    _read_quirks(imp, clean)
+    return imp
+
+
+def _data_points_read(
+    passport: BatteryPassport, bare: Mapping[str, Any], merged: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(pointer, data point) of each value import reads from ``merged`` other than from
+    ``bare`` and that ``passport`` does not hold: passport data a supplement would give a
+    reader. (A supplement may make an entry readable again with the passport's own values,
+    for instance a material named by an identifier type the passport has no place for.)"""
+    before = _read_values(bare, passport.issued_at)
+    after = _read_values(merged, passport.issued_at)
+    out: dict[str, str] = {}
+    for path in _changed(before.out, after.out, ()):
+        if _held(passport, path, _rules.get_pointer(after.out, _path_pointer(path))):
+            continue
+        pointer = _origin(after.origin, path)[1] or _origin(before.origin, path)[1]
+        names = []
+        for token in path:
+            if not isinstance(token, str):
+                break
+            names.append(token)
+        out.setdefault(pointer, ".".join(names))
+    return sorted(out.items())
+
+
+def _path_pointer(path: tuple[PathItem, ...]) -> str:
+    return "".join(f"/{t}" for t in path)
+
+
+def _held(model: Any, path: tuple[PathItem, ...], found: tuple[bool, Any]) -> bool:
+    """Whether ``model`` holds the value import read at ``path`` (``found`` as
+    :func:`_rules.get_pointer` gives it): the same value at the same data point, an entry of
+    a list matching a passport entry in every property it has (import drops entries, so
+    indices may differ)."""
+    present, value = found
+    if not present:
+        return False
+    node = model
+    for i, token in enumerate(path):
+        if isinstance(token, int):
+            return any(_held(entry, path[i + 1 :], found) for entry in node or ())
+        node = node.get(token) if isinstance(node, Mapping) else getattr(node, token, None)
+    return _same(node, value)
+
+
+def _same(held: Any, read: Any) -> bool:
+    if isinstance(read, Mapping):
+        return held is not None and all(
+            _same(held.get(k) if isinstance(held, Mapping) else getattr(held, k, None), v)
+            for k, v in read.items()
+        )
+    if isinstance(read, list):
+        return isinstance(held, tuple | list) and all(any(_same(h, r) for h in held) for r in read)
+    if isinstance(held, enum.Enum) and not isinstance(read, enum.Enum):
+        return bool(held.value == read)
+    return bool(held == read)
+
+
+def _changed(a: Any, b: Any, path: tuple[PathItem, ...]) -> list[tuple[PathItem, ...]]:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return [
+            found
+            for key in sorted(set(a) | set(b), key=str)
+            for found in (
+                _changed(a[key], b[key], (*path, key)) if key in a and key in b else [(*path, key)]
+            )
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            found
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for found in _changed(x, y, (*path, i))
+        ]
+    return [] if a == b else [path]
 
 
 def _rule_field(pointer: str) -> str | None:

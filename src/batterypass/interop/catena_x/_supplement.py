@@ -13,6 +13,9 @@ Rules (one line each, all tested):
 - It only adds: an object merges property by property, a list item by item with a list of
   the same length, and any value where the passport wrote one already is refused with the
   pointer and the data point that carries it (change the passport, not the supplement).
+- It gives no passport data: a value import would read as a data point the passport does not
+  hold (a plain field, a hazardous substance, a mass, a composition share, ...) is refused;
+  the export compares what import reads with and without the supplement.
 - Import gives the supplement back: :func:`supplement_of` is what a payload holds beyond what
   the passport read from it exports, so that ``export(import(doc), supplement_of(doc, p))``
   gives the payload again wherever the passport holds its values in the same form.
@@ -116,6 +119,21 @@ def merge_supplement(
     if issues:
         _raise(issues)
     return merged, tuple(added)
+
+
+def refuse_data_points(found: list[tuple[str, str]]) -> None:
+    """Refuse the supplement if import would read a passport data point from what it added:
+    ``found`` holds (pointer, data point) of each such value."""
+    issues = [
+        Issue(
+            (SUPPLEMENT, *_tokens(pointer)),
+            f"{field} is a data point of the passport: set it there, where it is signed, "
+            "not in the supplement",
+        )
+        for pointer, field in found
+    ]
+    if issues:
+        _raise(issues)
 
 
 def supplied_deviations(
