@@ -1159,3 +1159,21 @@ def test_a_supplement_may_name_an_entry_as_the_passport_does() -> None:
     assert str(caught.value).startswith(
         "supplement /materials/composition: materials.materials is a data point of the passport"
     )
+
+
+def test_import_tells_a_second_name_of_a_substance_it_drops(ev_passport: BatteryPassport) -> None:
+    """Each identifier of a substance has a name; the passport keeps the first. Another name
+    was dropped without a note."""
+    doc = json.loads(cx.dumps_catena_x(cx.export_catena_x(ev_passport)), parse_float=Decimal)
+    ids = doc["materials"]["hazardous"]["other"][0]["materialIdentification"]
+    assert [i["type"] for i in ids] == ["CAS", "EC"]
+    first = ids[0]["name"]
+    ids[1]["name"] = "lithium hexafluoridophosphate"
+    notes: list[str] = []
+    back = cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    assert (back.materials.hazardous_substances or ())[0].name == first
+    assert (
+        "BatteryPass /materials/hazardous/other/0/materialIdentification/1/name: name "
+        f"'lithium hexafluoridophosphate' dropped (the passport holds one name of a substance, "
+        f"{first!r})"
+    ) in notes

@@ -209,7 +209,7 @@ def _percent(
 
 
 def _identity(
-    imp: Importer, ids: Any, here: str, path: tuple[PathItem, ...]
+    imp: Importer, ids: Any, here: str, path: tuple[PathItem, ...], what: str
 ) -> dict[str, Any] | None:
     """Name, CAS and EC number from a ``materialIdentification`` / ``id`` list."""
     out: dict[str, Any] = {}
@@ -220,6 +220,15 @@ def _identity(
         if "name" in item and "name" not in out:
             out["name"] = item["name"]
             imp.at((*path, "name"), _D, f"{there}/name")
+        elif "name" in item and item["name"] != out["name"]:
+            imp.note(
+                _D,
+                f"{there}/name",
+                f"name {item['name']!r} dropped (the passport holds one name of a {what}, "
+                f"{out['name']!r})",
+            )
+        if "id" not in item and "type" not in item:
+            continue
         kind = {"CAS": "cas_number", "EC": "ec_number"}.get(item.get("type", ""))
         if kind is None or kind in out:
             imp.note(_D, there, f"identifier of type {item.get('type')!r} dropped")
@@ -228,9 +237,7 @@ def _identity(
             out[kind] = item["id"]
             imp.at((*path, kind), _D, f"{there}/id")
     if "name" not in out:
-        imp.note(
-            _D, here.rsplit("/", 1)[0], "dropped: the passport needs the name of the substance"
-        )
+        imp.note(_D, here.rsplit("/", 1)[0], f"dropped: the passport needs the name of the {what}")
         return None
     return out
 
@@ -275,7 +282,11 @@ def read_materials(imp: Importer, doc: Mapping[str, Any]) -> None:
             here = f"{_HAZARDOUS}/{i}"
             path: tuple[PathItem, ...] = ("materials", "hazardous_substances", len(out))
             ident = _identity(
-                imp, entry.get("materialIdentification"), f"{here}/materialIdentification", path
+                imp,
+                entry.get("materialIdentification"),
+                f"{here}/materialIdentification",
+                path,
+                "substance",
             )
             share = _percent(imp, entry, "concentration", "materialUnit", here)
             for j, link in enumerate(entry.get("impactOfSubstances") or ()):
@@ -320,7 +331,7 @@ def read_materials(imp: Importer, doc: Mapping[str, Any]) -> None:
                 continue
             here = f"{_COMPOSITION}/{i}"
             path = ("materials", "materials", len(mats))
-            ident = _identity(imp, entry.get("id"), f"{here}/id", path)
+            ident = _identity(imp, entry.get("id"), f"{here}/id", path, "material")
             if "critical" in entry:
                 imp.note(
                     _D, f"{here}/critical", "dropped: the passport lists critical raw materials"
