@@ -1177,3 +1177,27 @@ def test_import_tells_a_second_name_of_a_substance_it_drops(ev_passport: Battery
         f"'lithium hexafluoridophosphate' dropped (the passport holds one name of a substance, "
         f"{first!r})"
     ) in notes
+
+
+def test_a_supplement_list_whose_items_must_be_unique_is_refused_with_a_repeat() -> None:
+    """The schema wants unique classifications (and batch and serial keys); a repeated one
+    passed the supplement check and the payload then failed the schema with no note."""
+    p, supplement = _example()
+    unspsc = {"classificationStandard": "UNSPSC", "classificationID": "26111700"}
+    repeated = copy.deepcopy(supplement)
+    repeated["identification"]["identification"]["classification"] = [
+        unspsc,
+        {"classificationID": "26111700", "classificationStandard": "UNSPSC"},
+        {**unspsc, "classificationID": "26111701"},
+    ]
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(p, supplement=repeated)
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        (
+            ("supplement", "identification", "identification", "classification", 1),
+            "repeats item 0: the schema wants unique items",
+        )
+    ]
+    del repeated["identification"]["identification"]["classification"][1]
+    doc = cx.export_catena_x(p, supplement=repeated)
+    assert schema_errors(doc, "6.1.0") == reported(doc) == set()

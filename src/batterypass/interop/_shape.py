@@ -20,6 +20,8 @@ class Enum:
 @dataclass(frozen=True, slots=True)
 class List:
     item: Type
+    unique: bool = False
+    """JSON Schema ``uniqueItems`` (not checked by :func:`check`; see its callers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +276,7 @@ def from_json_schema(schema: Mapping[str, Any], name: str = "") -> Type:
                 ),
             )
         if kind_ == "array":
-            return List(build(node["items"], name))
+            return List(build(node["items"], name), bool(node.get("uniqueItems", False)))
         if "enum" in node:
             return Enum(tuple(str(v) for v in node["enum"]))
         if kind_ == "string":

@@ -8,8 +8,9 @@ like the Catena-X document itself, that export merges into what it writes from t
 
 Rules (one line each, all tested):
 
-- The supplement is checked against the 6.1.0 schema's types, patterns, enumerations and
-  bounds (a partial document: nothing is required), every problem reported with its pointer.
+- The supplement is checked against the 6.1.0 schema's types, patterns, enumerations,
+  bounds and unique items (a partial document: nothing is required), every problem reported
+  with its pointer.
 - It only adds: an object merges property by property, a list item by item with a list of
   the same length, and any value where the passport wrote one already is refused with the
   pointer and the data point that carries it (change the passport, not the supplement).
@@ -26,6 +27,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping
+from decimal import Context, Decimal
 from typing import Any, Final
 
 from batterypass.errors import Issue, ValidationError
@@ -57,7 +59,27 @@ def check_supplement(supplement: Any) -> dict[str, Any]:
     if issues or checked is BAD:
         _raise(issues)
     assert isinstance(checked, dict)
+    _repeated_items(structure(), checked, "", fail)
+    if issues:
+        _raise(issues)
     return checked
+
+
+def _repeated_items(typ: Any, value: Any, here: str, fail: Callable[[str, str], None]) -> None:
+    """Report each item of a ``uniqueItems`` list of the schema that repeats an earlier one
+    (the payload would fail the schema there, and export writes a supplied list unchanged)."""
+    if isinstance(typ, Obj) and isinstance(value, Mapping):
+        for name, sub, _ in typ.props:
+            if name in value:
+                _repeated_items(sub, value[name], f"{here}/{name}", fail)
+    elif isinstance(typ, List) and isinstance(value, list):
+        seen: dict[Any, int] = {}
+        for i, item in enumerate(value):
+            key = _canonical(item)
+            if typ.unique and key in seen:
+                fail(f"{here}/{i}", f"repeats item {seen[key]}: the schema wants unique items")
+            seen.setdefault(key, i)
+            _repeated_items(typ.item, item, f"{here}/{i}", fail)
 
 
 def merge_supplement(
@@ -183,6 +205,23 @@ def supplied_deviations(
                 typ, value = typ.item, value[int(token)]
         walk(typ, value, pointer)
     return out
+
+
+def _canonical(value: Any) -> Any:
+    """A hashable form of a JSON value, equal for values JSON Schema holds equal (key order
+    ignored, ``1`` and ``1.0`` the same number, ``true`` no number)."""
+    if isinstance(value, Mapping):
+        return ("object", frozenset((k, _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(v) for v in value))
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, int | Decimal):
+        return ("number", Decimal(value).normalize(_EXACT))
+    return (type(value).__name__, value)
+
+
+_EXACT: Final = Context(prec=200, Emax=10_000, Emin=-10_000)
 
 
 def _entries(n: int) -> str:
