@@ -1201,3 +1201,22 @@ def test_a_supplement_list_whose_items_must_be_unique_is_refused_with_a_repeat()
     del repeated["identification"]["identification"]["classification"][1]
     doc = cx.export_catena_x(p, supplement=repeated)
     assert schema_errors(doc, "6.1.0") == reported(doc) == set()
+
+
+def test_import_tells_the_header_and_type_of_an_impact_link_it_drops(
+    ev_passport: BatteryPassport,
+) -> None:
+    """The passport holds the link of the substances' impact only: a header or content type
+    other than the ones export writes was dropped without a note."""
+    doc = json.loads(cx.dumps_catena_x(cx.export_catena_x(ev_passport)), parse_float=Decimal)
+    link = doc["materials"]["hazardous"]["other"][0]["impactOfSubstances"][0]
+    notes: list[str] = []
+    cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    assert not [n for n in notes if "impactOfSubstances" in n]
+    link.update(header="Safety data sheet", contentType="application/pdf")
+    cx.import_catena_x(doc, issued_at=ev_passport.issued_at, notes=notes)
+    here = "BatteryPass /materials/hazardous/other/0/impactOfSubstances/0"
+    assert [n for n in notes if "impactOfSubstances" in n] == [
+        f"{here}/header: header dropped (the passport holds a link)",
+        f"{here}/contentType: content type 'application/pdf' dropped (the passport holds a link)",
+    ]

@@ -186,7 +186,8 @@ QUIRKS: Final[tuple[tuple[str, str, str], ...]] = (
     (
         "/materials/hazardous/other/*/impactOfSubstances",
         "materials.substance_impact_url",
-        "one link in each substance's list; import takes the first (others with a note)",
+        "one link in each substance's list; import takes the first (others, and a header or "
+        "content type other than export's, with a note)",
     ),
     (
         "/materials/composition/*/id",

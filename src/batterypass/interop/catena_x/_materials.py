@@ -291,7 +291,19 @@ def read_materials(imp: Importer, doc: Mapping[str, Any]) -> None:
             share = _percent(imp, entry, "concentration", "materialUnit", here)
             for j, link in enumerate(entry.get("impactOfSubstances") or ()):
                 if isinstance(link, Mapping) and isinstance(link.get("content"), str):
-                    impacts.append((link["content"], f"{here}/impactOfSubstances/{j}/content"))
+                    there = f"{here}/impactOfSubstances/{j}"
+                    impacts.append((link["content"], f"{there}/content"))
+                    if link.get("header") not in (None, IMPACT_HEADER):
+                        imp.note(
+                            _D, f"{there}/header", "header dropped (the passport holds a link)"
+                        )
+                    if link.get("contentType") not in (None, "URL"):
+                        imp.note(
+                            _D,
+                            f"{there}/contentType",
+                            f"content type {link['contentType']!r} dropped (the passport holds "
+                            "a link)",
+                        )
             if ident is None:
                 continue
             if share is None:
