@@ -1220,3 +1220,22 @@ def test_import_tells_the_header_and_type_of_an_impact_link_it_drops(
         f"{here}/header: header dropped (the passport holds a link)",
         f"{here}/contentType: content type 'application/pdf' dropped (the passport holds a link)",
     ]
+
+
+def test_a_supplement_cannot_move_a_value_of_one_entry_to_another() -> None:
+    """A value the supplement adds inside an entry is checked with the whole entry: that
+    another substance of the passport sits in the cathode does not make this one do so."""
+    p, _ = _example()
+    data = p.model_dump(mode="python", exclude_none=True)
+    substances = data["materials"]["hazardous_substances"]
+    assert [s.get("location") for s in substances] == ["electrolyte", "cathode"]
+    del substances[0]["location"]
+    unlocated = parse_passport(data)
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(
+            unlocated,
+            supplement={"materials": {"hazardous": {"other": [{"location": "cathode"}, {}]}}},
+        )
+    assert [i.path for i in caught.value.issues] == [
+        ("supplement", "materials", "hazardous", "other", 0, "location")
+    ]

@@ -798,7 +798,7 @@ def _data_points_read(
     after = _read_values(merged, passport.issued_at)
     out: dict[str, str] = {}
     for path in _changed(before.out, after.out, ()):
-        if _held(passport, path, _rules.get_pointer(after.out, _path_pointer(path))):
+        if _held(passport, path, after.out):
             continue
         pointer = _origin(after.origin, path)[1] or _origin(before.origin, path)[1]
         names = []
@@ -814,20 +814,18 @@ def _path_pointer(path: tuple[PathItem, ...]) -> str:
     return "".join(f"/{t}" for t in path)
 
 
-def _held(model: Any, path: tuple[PathItem, ...], found: tuple[bool, Any]) -> bool:
-    """Whether ``model`` holds the value import read at ``path`` (``found`` as
-    :func:`_rules.get_pointer` gives it): the same value at the same data point, an entry of
-    a list matching a passport entry in every property it has (import drops entries, so
-    indices may differ)."""
-    present, value = found
-    if not present:
-        return False
+def _held(model: Any, path: tuple[PathItem, ...], read: Mapping[str, Any]) -> bool:
+    """Whether ``model`` holds the value import read (``read``) at ``path``: the same value at
+    the same data point; inside a list, the whole entry read matches one entry of the
+    passport in every property it has (import drops entries, so indices may differ)."""
     node = model
     for i, token in enumerate(path):
         if isinstance(token, int):
-            return any(_held(entry, path[i + 1 :], found) for entry in node or ())
+            present, entry = _rules.get_pointer(read, _path_pointer(path[: i + 1]))
+            return present and any(_same(held, entry) for held in node or ())
         node = node.get(token) if isinstance(node, Mapping) else getattr(node, token, None)
-    return _same(node, value)
+    present, value = _rules.get_pointer(read, _path_pointer(path))
+    return present and _same(node, value)
 
 
 def _same(held: Any, read: Any) -> bool:
