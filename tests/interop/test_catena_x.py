@@ -1239,3 +1239,43 @@ def test_a_supplement_cannot_move_a_value_of_one_entry_to_another() -> None:
     assert [i.path for i in caught.value.issues] == [
         ("supplement", "materials", "hazardous", "other", 0, "location")
     ]
+
+
+def test_a_supplement_cannot_add_to_what_an_audience_may_not_see() -> None:
+    """The example's supplement names the composition's materials (IUPAC identifiers) and
+    gives their documents: for the public, which may not see the composition, the export
+    wrote them all the same. Export with an audience refuses such values; a supplement of
+    values outside withheld data is merged."""
+    p, supplement = _example()
+    with pytest.raises(ValidationError) as caught:
+        cx.export_catena_x(p, supplement=supplement, audience="public")
+    found = {i.path: i.message for i in caught.value.issues}
+    assert found[("supplement", "materials", "composition")] == (
+        "adds to /materials/composition/0, which the passport withholds from the public "
+        "audience: give this audience a supplement without it"
+    )
+    public = {"identification": supplement["identification"], "metadata": supplement["metadata"]}
+    doc = cx.export_catena_x(p, supplement=public, audience="public")
+    assert dict(doc) == dict(cx.export_catena_x(p.view("public"), supplement=public))
+    assert "composition" not in doc["materials"]
+    # The audience that sees everything the passport writes takes the whole supplement.
+    full = cx.export_catena_x(p, supplement=supplement)
+    assert dict(
+        cx.export_catena_x(p, supplement=supplement, audience="legitimate-interest")
+    ) == dict(cx.export_catena_x(p.view("legitimate-interest"), supplement=supplement))
+    assert full.missing == ()
+
+
+def test_cli_export_with_an_audience_refuses_a_supplement_for_withheld_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "public.json"
+    args = ["export", str(PASSPORT), "--format", "catena-x", "--out", str(target)]
+    code = run([*args, "--supplement", str(SUPPLEMENT), "--audience", "public"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert not target.exists()
+    assert (
+        f"batterypass: {SUPPLEMENT}: supplement /materials/composition: adds to "
+        "/materials/composition/0, which the passport withholds from the public audience"
+    ) in err

@@ -228,15 +228,17 @@ def export(
     as one Catena-X battery pass 6.1.0 file."""
     if performance_version is not None and fmt is not ExportFormat.battery_pass_dm:
         raise UsageError("--performance-version applies to --format battery-pass-dm only")
-    p = load_passport(passport).passport
-    if audience is not ExportAudience.full:
-        p = p.view(Audience(audience.value))
+    full = load_passport(passport).passport
+    seen_by = None if audience is ExportAudience.full else Audience(audience.value)
+    p = full if seen_by is None else full.view(seen_by)
     if supplement is not None and fmt is not ExportFormat.catena_x:
         raise UsageError("--supplement applies to --format catena-x only")
     if fmt is ExportFormat.catena_x:
         extra = cx.read_catena_x_file(supplement) if supplement is not None else None
         try:
-            payload = cx.export_catena_x(p, strict=strict, supplement=extra)
+            # The export views the passport itself, to tell a supplement value that would
+            # add to what the audience may not see.
+            payload = cx.export_catena_x(full, strict=strict, supplement=extra, audience=seen_by)
         except ValidationError as e:
             _report_every_issue(e, str(supplement), as_json)
         if out.is_dir():

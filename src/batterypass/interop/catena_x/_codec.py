@@ -41,10 +41,12 @@ from batterypass.interop.catena_x._supplement import (
     check_supplement,
     merge_supplement,
     refuse_data_points,
+    refuse_withheld,
     supplement_from,
     supplied_deviations,
 )
 from batterypass.model import (
+    Audience,
     BatteryCategory,
     BatteryPassport,
     BatteryStatus,
@@ -712,32 +714,37 @@ def export_catena_x(
     *,
     strict: bool = False,
     supplement: Mapping[str, Any] | None = None,
+    audience: Audience | str | None = None,
 ) -> CatenaXDocument:
     """Write a passport as one Catena-X battery pass 6.1.0 payload.
 
     The result's ``notes`` list every piece of passport data the payload does not carry
     (``lost``), every property the schema requires that the passport does not hold
     (``missing``; never padded with made-up values) and every value written that the schema
-    does not accept (``deviation``), each with its JSON pointer. Pass ``passport.view(audience)``
-    to export only what an audience may see. With ``strict=True``, raises
+    does not accept (``deviation``), each with its JSON pointer. ``audience`` exports only what
+    that audience may see (``passport.view(audience)``). With ``strict=True``, raises
     :class:`~batterypass.errors.EncodeError` when any data would be lost.
 
     ``supplement`` is a partial payload of values the passport does not hold (the data-matrix
     code, the passport's version label, ...): checked against the schema and merged into the
     payload where the passport wrote nothing (``supplied`` lists what it added). A value the
     passport wrote already, a value import would read as passport data the passport does not
-    hold, or an ill-typed one, raises
-    :class:`~batterypass.errors.ValidationError` naming each pointer (path
+    hold, a value added to what the passport withholds from ``audience``, or an ill-typed
+    one, raises :class:`~batterypass.errors.ValidationError` naming each pointer (path
     ``("supplement", *tokens)``).
     """
     extra = check_supplement(supplement) if supplement is not None else None
-    ex = Exporter(passport)
-    built = _rules.export_rules(RULES, passport, ex).get(_D, {})
-    _export_quirks(ex, built)
-    doc = finish(built, structure())
+    full = passport
+    if audience is not None:
+        passport = passport.view(audience)
+    doc, ex = _written(passport)
     supplied: tuple[str, ...] = ()
     if extra:
         merged, supplied = merge_supplement(doc, extra, field_of_pointer, _rule_field)
+        if audience is not None:
+            # A supplement written for the full passport adds to entries and sections the
+            # audience may not see (names of a withheld composition, its documents, ...).
+            refuse_withheld(_withheld(_written(full)[0], doc, merged, supplied), str(audience))
         merged = finish(merged, structure())
         # A supplied value that import would read into a passport (a hazardous substance or a
         # mass where the passport has none, an identifier for an entry import dropped, ...)
@@ -766,6 +773,43 @@ def export_catena_x(
     if strict:
         refuse_losses(result, "the Catena-X battery pass")
     return result
+
+
+def _written(passport: BatteryPassport) -> tuple[dict[str, Any], Exporter]:
+    """What export writes from the passport alone, and its exporter (with the notes)."""
+    ex = Exporter(passport)
+    built = _rules.export_rules(RULES, passport, ex).get(_D, {})
+    _export_quirks(ex, built)
+    return finish(built, structure()), ex
+
+
+def _withheld(
+    full: Mapping[str, Any],
+    view: Mapping[str, Any],
+    merged: Mapping[str, Any],
+    supplied: tuple[str, ...],
+) -> list[tuple[str, str]]:
+    """(supplied pointer, withheld pointer) of each supplied value that lies in what export
+    writes from the full passport (``full``) and not from the audience's view (``view``): its
+    nearest enclosing property the full export writes is missing from the view's."""
+    out = []
+    for here in supplied:
+        for leaf in _leaf_pointers(_rules.get_pointer(merged, here)[1], here):
+            tokens = leaf.split("/")
+            ancestors = ("/".join(tokens[:n]) for n in range(len(tokens), 0, -1))
+            nearest = next(a for a in ancestors if _rules.get_pointer(full, a)[0])
+            if not _rules.get_pointer(view, nearest)[0]:
+                out.append((here, nearest))
+                break
+    return out
+
+
+def _leaf_pointers(value: Any, here: str) -> list[str]:
+    if isinstance(value, Mapping) and value:
+        return [p for k, v in value.items() for p in _leaf_pointers(v, f"{here}/{k}")]
+    if isinstance(value, list) and value:
+        return [p for i, v in enumerate(value) for p in _leaf_pointers(v, f"{here}/{i}")]
+    return [here]
 
 
 def supplement_of(doc: Mapping[str, Any], passport: BatteryPassport) -> dict[str, Any]:
