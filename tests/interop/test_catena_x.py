@@ -1241,23 +1241,27 @@ def test_a_supplement_cannot_move_a_value_of_one_entry_to_another() -> None:
     ]
 
 
-def test_a_supplement_cannot_add_to_what_an_audience_may_not_see() -> None:
+def test_a_supplement_does_not_add_to_what_an_audience_may_not_see() -> None:
     """The example's supplement names the composition's materials (IUPAC identifiers) and
-    gives their documents: for the public, which may not see the composition, the export
-    wrote them all the same. Export with an audience refuses such values; a supplement of
-    values outside withheld data is merged."""
+    gives their documents: for the public, which may not see the composition, they are
+    withheld, each with a note, and the rest of the supplement is merged."""
     p, supplement = _example()
-    with pytest.raises(ValidationError) as caught:
-        cx.export_catena_x(p, supplement=supplement, audience="public")
-    found = {i.path: i.message for i in caught.value.issues}
-    assert found[("supplement", "materials", "composition")] == (
-        "adds to /materials/composition/0, which the passport withholds from the public "
-        "audience: give this audience a supplement without it"
+    doc = cx.export_catena_x(p, supplement=supplement, audience="public")
+    withheld = {n.pointer: n.message for n in doc.notes if n.kind == "withheld"}
+    assert withheld["/materials/composition"] == (
+        "supplement value not written: it adds to /materials/composition/0, which the "
+        "passport withholds from the public audience"
     )
-    public = {"identification": supplement["identification"], "metadata": supplement["metadata"]}
-    doc = cx.export_catena_x(p, supplement=public, audience="public")
-    assert dict(doc) == dict(cx.export_catena_x(p.view("public"), supplement=public))
     assert "composition" not in doc["materials"]
+    assert not set(withheld) & set(doc.supplied)
+    assert all(not _rules.get_pointer(doc, w)[0] for w in withheld)
+    # What the public may see of the supplement is merged.
+    assert doc["identification"]["idDmc"] == supplement["identification"]["idDmc"]
+    assert doc["metadata"]["version"] == supplement["metadata"]["version"]
+    public = {"identification": supplement["identification"], "metadata": supplement["metadata"]}
+    trimmed = cx.export_catena_x(p, supplement=public, audience="public")
+    assert dict(trimmed) == dict(cx.export_catena_x(p.view("public"), supplement=public))
+    assert [n for n in trimmed.notes if n.kind == "withheld"] == []
     # The audience that sees everything the passport writes takes the whole supplement.
     full = cx.export_catena_x(p, supplement=supplement)
     assert dict(
@@ -1266,16 +1270,17 @@ def test_a_supplement_cannot_add_to_what_an_audience_may_not_see() -> None:
     assert full.missing == ()
 
 
-def test_cli_export_with_an_audience_refuses_a_supplement_for_withheld_data(
+def test_cli_export_with_an_audience_withholds_supplement_values_for_withheld_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "public.json"
     args = ["export", str(PASSPORT), "--format", "catena-x", "--out", str(target)]
-    code = run([*args, "--supplement", str(SUPPLEMENT), "--audience", "public"])
-    err = capsys.readouterr().err
-    assert code == 1
-    assert not target.exists()
+    assert run([*args, "--supplement", str(SUPPLEMENT), "--audience", "public"]) == 0
+    out = capsys.readouterr().out
     assert (
-        f"batterypass: {SUPPLEMENT}: supplement /materials/composition: adds to "
-        "/materials/composition/0, which the passport withholds from the public audience"
-    ) in err
+        "note: withheld: BatteryPass /materials/composition: supplement value not written: it "
+        "adds to /materials/composition/0, which the passport withholds from the public audience"
+    ) in out
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert "composition" not in written["materials"]
+    assert written["identification"]["idDmc"]

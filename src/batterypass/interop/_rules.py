@@ -316,6 +316,18 @@ def set_pointer(doc: dict[str, Any], pointer: str, value: Any) -> None:
     node[last] = value
 
 
+def delete_pointer(doc: Any, pointer: str) -> None:
+    """Remove the object member at a JSON pointer (array items by index on the way); the
+    member must exist."""
+    *parents, last = _tokens(pointer)
+    node = doc
+    for token in parents:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    if not isinstance(node, dict) or last not in node:
+        raise KeyError(pointer)
+    del node[last]
+
+
 def export_rules(rules: Iterable[Rule], model: Any, sink: Sink) -> dict[str, dict[str, Any]]:
     """The documents (keyed by name) holding every rule's value that the model has."""
     docs: dict[str, dict[str, Any]] = {}

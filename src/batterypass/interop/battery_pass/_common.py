@@ -124,10 +124,12 @@ class ExportNote:
     - ``"missing"``: a property the consortium model requires that the passport does not hold
       (not written: the document is incomplete, never padded with made-up values);
     - ``"deviation"``: a value written although the consortium model does not accept it
-      (``rule`` says which constraint: ``pattern``, ``format``, ``range`` or ``datatype``).
+      (``rule`` says which constraint: ``pattern``, ``format``, ``range`` or ``datatype``);
+    - ``"withheld"`` (Catena-X only): a value of the export supplement not written because it
+      adds to what the passport withholds from the export's audience.
     """
 
-    kind: Literal["lost", "missing", "deviation"]
+    kind: Literal["lost", "missing", "deviation", "withheld"]
     message: str
     field: str | None = None
     """The data point of the passport model (dotted path) the note is about, if any."""

@@ -41,7 +41,6 @@ from batterypass.interop.catena_x._supplement import (
     check_supplement,
     merge_supplement,
     refuse_data_points,
-    refuse_withheld,
     supplement_from,
     supplied_deviations,
 )
@@ -729,9 +728,9 @@ def export_catena_x(
     code, the passport's version label, ...): checked against the schema and merged into the
     payload where the passport wrote nothing (``supplied`` lists what it added). A value the
     passport wrote already, a value import would read as passport data the passport does not
-    hold, a value added to what the passport withholds from ``audience``, or an ill-typed
-    one, raises :class:`~batterypass.errors.ValidationError` naming each pointer (path
-    ``("supplement", *tokens)``).
+    hold, or an ill-typed one, raises :class:`~batterypass.errors.ValidationError` naming each
+    pointer (path ``("supplement", *tokens)``). A supplement value that adds to what the
+    passport withholds from ``audience`` is not written (a ``withheld`` note names it).
     """
     extra = check_supplement(supplement) if supplement is not None else None
     full = passport
@@ -742,9 +741,22 @@ def export_catena_x(
     if extra:
         merged, supplied = merge_supplement(doc, extra, field_of_pointer, _rule_field)
         if audience is not None:
-            # A supplement written for the full passport adds to entries and sections the
-            # audience may not see (names of a withheld composition, its documents, ...).
-            refuse_withheld(_withheld(_written(full)[0], doc, merged, supplied), str(audience))
+            # A supplement is written for the full passport: what it adds to entries and
+            # sections this audience may not see (names of a withheld composition, its
+            # documents, ...) is withheld too, each with a note.
+            for here, withheld in _withheld(_written(full)[0], doc, merged, supplied):
+                _rules.delete_pointer(merged, here)
+                supplied = tuple(s for s in supplied if s != here)
+                ex.notes.append(
+                    ExportNote(
+                        "withheld",
+                        f"supplement value not written: it adds to {withheld}, which the "
+                        f"passport withholds from the {audience} audience",
+                        None,
+                        _D,
+                        here,
+                    )
+                )
         merged = finish(merged, structure())
         # A supplied value that import would read into a passport (a hazardous substance or a
         # mass where the passport has none, an identifier for an entry import dropped, ...)

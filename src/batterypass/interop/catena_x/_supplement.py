@@ -158,21 +158,6 @@ def refuse_data_points(found: list[tuple[str, str]]) -> None:
         _raise(issues)
 
 
-def refuse_withheld(found: list[tuple[str, str]], audience: str) -> None:
-    """Refuse the supplement if it adds to what the passport withholds from ``audience``:
-    ``found`` holds (supplied pointer, withheld pointer) of each such value."""
-    issues = [
-        Issue(
-            (SUPPLEMENT, *_tokens(here)),
-            f"adds to {withheld}, which the passport withholds from the {audience} audience: "
-            "give this audience a supplement without it",
-        )
-        for here, withheld in found
-    ]
-    if issues:
-        _raise(issues)
-
-
 def supplied_deviations(
     doc: Mapping[str, Any], supplied: tuple[str, ...]
 ) -> list[tuple[str, str, str]]:
