@@ -1284,3 +1284,14 @@ def test_cli_export_with_an_audience_withholds_supplement_values_for_withheld_da
     written = json.loads(target.read_text(encoding="utf-8"))
     assert "composition" not in written["materials"]
     assert written["identification"]["idDmc"]
+
+
+def test_every_data_point_export_reports_unwritten_is_one_of_the_model() -> None:
+    """A misspelt field in the table of data points Catena-X has no place for would never
+    be reported with its reason (only the generic one): each names a real data point, once."""
+    from batterypass.interop.catena_x import _codec
+
+    fields = [field for field, _ in _codec._NOT_WRITTEN]
+    assert len(fields) == len(set(fields))
+    assert set(fields) <= {".".join(ref.path) for ref in iter_data_points()}
+    assert not set(fields) & _codec.CARRIED

@@ -586,73 +586,41 @@ def _export_carbon(ex: Exporter, doc: dict[str, Any]) -> None:
                 ex.lost(field, "written only with the total carbon footprint, which is not held")
 
 
+# Data points the Catena-X battery pass has no place for, each with the reason.
+_NOT_WRITTEN: Final[tuple[tuple[str, str], ...]] = (
+    ("carbon_footprint.rounding_kg_co2e_per_kwh", "no rounding"),
+    ("carbon_footprint.class_scheme", "no class scheme"),
+    ("carbon_footprint.absolute_kg_co2e", "no absolute footprint"),
+    ("due_diligence.supply_chain_indices", "no indices"),
+    ("circularity.renewable_content_percent", "renewable content per material only"),
+    ("circularity.end_of_life_info_url", "no such document"),
+    ("circularity.spare_part_sources", "producers by BPNL only"),
+    ("circularity.recycling_potential", "no recycling potential"),
+    ("performance.power_to_energy_ratio_w_per_wh", "no power-to-energy ratio"),
+    ("performance.cycle_life_reference_test", "a report document, not a text"),
+    (
+        "state.state_of_health.remaining_power_capability",
+        "one remaining power without its state of charge",
+    ),
+    ("state.state_of_health.self_discharge_evolution_percent", "no self-discharge evolution"),
+    ("state.usage.temperature_c", "no temperature"),
+    ("state.usage.deep_discharge_events", "no such count"),
+    ("state.usage.overcharge_events", "no such count"),
+    ("state.usage.negative_events", "negative events as documents"),
+    ("state.usage.minutes_above_temperature_boundary", "no time at extreme temperatures"),
+    ("state.usage.minutes_below_temperature_boundary", "no time at extreme temperatures"),
+    ("state.usage.minutes_charging_above_boundary", "no time at extreme temperatures"),
+    ("state.usage.minutes_charging_below_boundary", "no time at extreme temperatures"),
+    ("labels.separate_collection_symbol", "no symbols"),
+    ("labels.cadmium_lead_symbols", "no symbols"),
+    ("labels.carbon_footprint_label", "no label"),
+)
+
+
 def _export_losses(ex: Exporter) -> None:
     p = ex.p
-    pf, soh, use = p.performance, p.state.state_of_health, p.state.usage
-    c, circ, dd = p.carbon_footprint, p.circularity, p.due_diligence
-    held: tuple[tuple[str, object, str], ...] = (
-        ("carbon_footprint.rounding_kg_co2e_per_kwh", c.rounding_kg_co2e_per_kwh, "no rounding"),
-        ("carbon_footprint.class_scheme", c.class_scheme, "no class scheme"),
-        ("carbon_footprint.absolute_kg_co2e", c.absolute_kg_co2e, "no absolute footprint"),
-        ("due_diligence.supply_chain_indices", dd.supply_chain_indices, "no indices"),
-        (
-            "circularity.renewable_content_percent",
-            circ.renewable_content_percent,
-            "renewable content per material only",
-        ),
-        ("circularity.end_of_life_info_url", circ.end_of_life_info_url, "no such document"),
-        ("circularity.spare_part_sources", circ.spare_part_sources, "producers by BPNL only"),
-        ("circularity.recycling_potential", circ.recycling_potential, "no recycling potential"),
-        (
-            "performance.power_to_energy_ratio_w_per_wh",
-            pf.power_to_energy_ratio_w_per_wh,
-            "no power-to-energy ratio",
-        ),
-        (
-            "performance.cycle_life_reference_test",
-            pf.cycle_life_reference_test,
-            "a report document, not a text",
-        ),
-        (
-            "state.state_of_health.remaining_power_capability",
-            soh.remaining_power_capability,
-            "one remaining power without its state of charge",
-        ),
-        (
-            "state.state_of_health.self_discharge_evolution_percent",
-            soh.self_discharge_evolution_percent,
-            "no self-discharge evolution",
-        ),
-        ("state.usage.temperature_c", use.temperature_c, "no temperature"),
-        ("state.usage.deep_discharge_events", use.deep_discharge_events, "no such count"),
-        ("state.usage.overcharge_events", use.overcharge_events, "no such count"),
-        ("state.usage.negative_events", use.negative_events, "negative events as documents"),
-        (
-            "state.usage.minutes_above_temperature_boundary",
-            use.minutes_above_temperature_boundary,
-            "no time at extreme temperatures",
-        ),
-        (
-            "state.usage.minutes_below_temperature_boundary",
-            use.minutes_below_temperature_boundary,
-            "no time at extreme temperatures",
-        ),
-        (
-            "state.usage.minutes_charging_above_boundary",
-            use.minutes_charging_above_boundary,
-            "no time at extreme temperatures",
-        ),
-        (
-            "state.usage.minutes_charging_below_boundary",
-            use.minutes_charging_below_boundary,
-            "no time at extreme temperatures",
-        ),
-        ("labels.separate_collection_symbol", p.labels.separate_collection_symbol, "no symbols"),
-        ("labels.cadmium_lead_symbols", p.labels.cadmium_lead_symbols, "no symbols"),
-        ("labels.carbon_footprint_label", p.labels.carbon_footprint_label, "no label"),
-    )
-    for field, value, why in held:
-        if value is not None:
+    for field, why in _NOT_WRITTEN:
+        if _rules.get_field(p, tuple(field.split("."))) is not None:
             ex.lost(
                 field,
                 f"Catena-X battery pass 6.1.0 has {why}"
@@ -661,7 +629,7 @@ def _export_losses(ex: Exporter) -> None:
             )
     # Any other data point the payload has no place for (a section added to the model later
     # is reported, never dropped silently).
-    told = {n.field for n in ex.notes if n.kind == "lost"} | {f for f, _, _ in held}
+    told = {n.field for n in ex.notes if n.kind == "lost"} | {f for f, _ in _NOT_WRITTEN}
     for ref in iter_data_points():
         path = ".".join(ref.path)
         if path in CARRIED or path in told:
