@@ -52,6 +52,9 @@ _FORMATS = {"json": JSON, "cose": COSE, "linkset": LINKSET, "html": HTML}
 # Server preference among equally acceptable types: JSON for programs that accept anything.
 _PREFERENCE = (JSON, HTML, COSE, LINKSET)
 
+_MAX_CURSOR = 2**63 - 1
+"""The largest change-feed cursor (a signed 64-bit integer in both stores)."""
+
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._~+\-]{0,199}")
 
 # RFC 9264 link relations of a passport (GS1 Web vocabulary where it has one, IANA otherwise)
@@ -613,8 +616,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         summary="Everything stored, in order, with its bytes (for mirrors); all groups",
     )
     def get_changes(request: Request, after: int = 0, limit: int = 100) -> Response:
-        if after < 0 or not 1 <= limit <= 1000:
-            raise BadRequestError("after >= 0 and 1 <= limit <= 1000")
+        # A cursor is a 64-bit database integer: a larger one is bad input, not a driver
+        # overflow (a 500 on SQLite, a 503 on PostgreSQL).
+        if not 0 <= after <= _MAX_CURSOR or not 1 <= limit <= 1000:
+            raise BadRequestError(f"0 <= after <= {_MAX_CURSOR} and 1 <= limit <= 1000")
         caller = caller_of(request)
         if caller is None:
             raise NotAuthenticatedError("the change feed holds every group: it needs a token")
