@@ -41,10 +41,14 @@ class MirrorSourceError(ServiceError):
     status = 502
 
 
-def _items(document: Any) -> tuple[list[dict[str, Any]], int]:
+def _items(document: Any, after: int) -> list[dict[str, Any]]:
+    # The source is not trusted for anything: its page must be well-formed, and its cursors
+    # must go up (a source that answers the same page again would keep the mirror busy for
+    # ever).
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise MirrorSourceError("the source's /changes answer has no 'items' list")
     items = document["items"]
+    last = after
     for item in items:
         if not isinstance(item, dict) or not {
             "cursor",
@@ -54,7 +58,19 @@ def _items(document: Any) -> tuple[list[dict[str, Any]], int]:
             "body",
         } <= set(item):
             raise MirrorSourceError("a change feed item lacks a member")
-    return items, int(document.get("next", 0))
+        cursor, number = item["cursor"], item["number"]
+        if not _is_int(cursor) or not _is_int(number) or number < 0:
+            raise MirrorSourceError("a change feed item's cursor or number is not an integer")
+        if cursor <= last:
+            raise MirrorSourceError(
+                f"the source's cursors do not go up (item {cursor} after {last})"
+            )
+        last = cursor
+    return items
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def mirror(
@@ -83,7 +99,13 @@ def mirror(
                 raise MirrorSourceError(
                     f"{source}/changes answered {response.status_code}: {detail}"
                 )
-            items, _ = _items(response.json())
+            try:
+                document = response.json()
+            except ValueError:
+                raise MirrorSourceError(
+                    f"{source}/changes answered something that is not JSON"
+                ) from None
+            items = _items(document, report.cursor)
             if not items:
                 return report
             for item in items:
