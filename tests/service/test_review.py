@@ -9,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batterypass.cose import sign_passport
-from batterypass.lifecycle import parse_log
+from batterypass.cose import decode_sign1_unverified, sign_passport
+from batterypass.lifecycle import decode_event, parse_log
 from batterypass.service import Settings, mirror, open_store
 from batterypass.service._mirror import MirrorSourceError
 from batterypass.verify import TrustStore
 
-from .conftest import EV_ISSUER, STORAGE_ISSUER, Service, load_example
+from .conftest import STORAGE_ISSUER, Service, load_example
 from .test_api import COSE, EV_ID, EV_PATH, _problem, _put
 
 LIFECYCLE = Path(__file__).resolve().parents[2] / "examples" / "lifecycle"
@@ -32,6 +32,69 @@ def test_change_feed_cursor_beyond_64_bits_is_a_bad_request(service: Service) ->
     r = service.client.get(f"/changes?after={2**63 - 1}", headers=feed)
     assert r.status_code == 200
     assert r.json()["items"] == []
+
+
+def test_another_issuer_cannot_take_over_a_batterys_digital_link(service: Service, keys) -> None:  # type: ignore[no-untyped-def]
+    # A second passport for the same battery (same GS1 key), from another trusted
+    # manufacturer: it verified, was stored, and the QR code's URI then resolved to it (the
+    # newest passport with that key won).
+    ev = load_example("ev-nmc")
+    assert _put(service, sign_passport(ev, keys["ev-maker"])).status_code == 201
+    rogue = load_example("lfp-storage").model_copy(
+        update={"battery_id": ev.battery_id, "passport_id": ROGUE_ID}
+    )
+    r = service.client.put(
+        f"/passports/{ROGUE_ID}",
+        content=sign_passport(rogue, keys["storage-maker"]),
+        headers={**COSE, **service.token(STORAGE_ISSUER)},
+    )
+    doc = _problem(r, 409, "battery-has-passport")
+    assert EV_ID in doc["detail"]
+    assert service.store.passport(ROGUE_ID) is None
+    assert service.client.get(f"{EV_PATH}?format=json").json()["passport_id"] == EV_ID
+    # Not even its own issuer makes a second, unlinked passport for the battery.
+    twin = ev.model_copy(update={"passport_id": ROGUE_ID})
+    _problem(_put(service, sign_passport(twin, keys["ev-maker"]), pid=ROGUE_ID), 409)
+
+
+def test_a_successor_passport_needs_its_verified_lineage(make_service, keys) -> None:  # type: ignore[no-untyped-def]
+    # A passport naming a predecessor was stored without the lineage check (the original's
+    # log must end in its hand-over to this issuer): any trusted manufacturer could claim to
+    # be a battery's successor, and the original's page then linked to it.
+    service = make_service(trust=TrustStore.from_file(LIFECYCLE / "trust.json"))
+    service.clock.now = datetime(2033, 1, 1, tzinfo=UTC)
+    original = (LIFECYCLE / "ev-nmc.cose").read_bytes()
+    assert _put(service, original).status_code == 201
+    rogue = load_example("lfp-storage").model_copy(
+        update={
+            "passport_id": ROGUE_ID,
+            "predecessor_passport_id": EV_ID,
+            "predecessor_last_event_sha256": "ab" * 32,
+        }
+    )
+    r = service.client.put(
+        f"/passports/{ROGUE_ID}",
+        content=sign_passport(rogue, keys["storage-maker"]),
+        headers={**COSE, **service.token(STORAGE_ISSUER)},
+    )
+    _problem(r, 422)
+    assert service.store.passport(ROGUE_ID) is None
+    page = service.client.get(f"/passports/{EV_ID}?format=html")
+    assert ROGUE_ID not in page.text
+    # The real successor, before the original's log hands the battery over: refused too.
+    successor = (LIFECYCLE / "stationary.cose").read_bytes()
+    _problem(_put(service, successor, org=REPURPOSER, pid=STATIONARY_ID), 422)
+    for event in parse_log((LIFECYCLE / "ev-nmc.events").read_bytes()).messages:
+        actor = decode_event(decode_sign1_unverified(event).payload or b"").actor
+        auth = {**COSE, **service.token(actor)}
+        r = service.client.post(f"/passports/{EV_ID}/events", content=event, headers=auth)
+        assert r.status_code == 201, r.text
+    # After the hand-over it is stored, and takes over the battery's Digital Link.
+    r = _put(service, successor, org=REPURPOSER, pid=STATIONARY_ID)
+    assert r.status_code == 201, r.text
+    assert service.client.get(f"{EV_PATH}?format=json").json()["passport_id"] == STATIONARY_ID
+    page = service.client.get(f"/passports/{EV_ID}?format=html")
+    assert STATIONARY_ID in page.text
 
 
 def _hostile(pages: list[object]) -> httpx.Client:

@@ -10,6 +10,7 @@ from batterypass.codec.gs1 import normalise_gtin, parse_digital_link
 from batterypass.cose import decode_sign1_unverified
 from batterypass.errors import BatteryPassError, ValidationError
 from batterypass.lifecycle import VerifiedChain, decode_event
+from batterypass.model import BatteryPassport
 from batterypass.service._errors import (
     AccessDeniedError,
     ConflictError,
@@ -78,9 +79,25 @@ def ingest_passport(
     if row is not None:
         if sha256_hex(body) == sha256_hex(row.body):
             return Stored(passport_id, row.head.version, created=False)
-        _check_next_version(row, passport.issuer, passport.battery_id, passport.issued_at)
+        _check_next_version(row, passport)
         expected = row.head.version
+    if passport.predecessor_passport_id is not None:
+        _check_lineage(store, settings, kind, body, passport.predecessor_passport_id, now)
     gtin, serial = gs1_key(passport.battery_id)
+    holder: str | None = None
+    if row is None and gtin is not None and serial is not None:
+        # One battery, one passport: its Digital Link URI (the QR code) resolves to the newest
+        # passport with its GS1 key, so a new passport may carry a key already held only as
+        # the verified successor of the passport that holds it.
+        holder = store.find_by_gs1(gtin, serial)
+        if holder is not None and holder != passport.predecessor_passport_id:
+            raise _BatteryHasPassportError(
+                f"battery {passport.battery_id} has passport {holder} already; another "
+                "passport for it is refused (a repurposed or remanufactured battery gets a "
+                "successor passport naming its predecessor)",
+                path=("battery_id",),
+                legal_basis="Art. 77(3); Art. 77(7)",
+            )
     number = store.put_version(
         passport_id=passport_id,
         kind=kind,
@@ -92,6 +109,7 @@ def ingest_passport(
         serial=serial,
         predecessor_id=passport.predecessor_passport_id,
         expected_version=expected,
+        gs1_holder=holder,
         now=now,
     )
     return Stored(passport_id, number, created=True)
@@ -107,9 +125,51 @@ class _IssuerChangedError(ServiceError):
     status = 403
 
 
-def _check_next_version(
-    row: PassportRow, issuer: str, battery_id: str, issued_at: datetime
+class _BatteryHasPassportError(ServiceError):
+    code = "battery-has-passport"
+    status = 409
+
+
+def _check_lineage(
+    store: Store, settings: Settings, kind: str, body: bytes, predecessor_id: str, now: datetime
 ) -> None:
+    # A successor passport is stored only when the library verifies its link to the original
+    # (whose stored log must end in the hand-over to this issuer), as its events would be.
+    if kind != "signed":
+        raise ValidationError(
+            "a successor passport is uploaded as a signed passport "
+            "(application/vnd.batterypass.passport+cbor): its link to the original's log is "
+            "checked as its events' chain is",
+            path=("predecessor_passport_id",),
+            legal_basis="Art. 77(7)",
+        )
+    original = store.passport(predecessor_id)
+    if original is None:
+        raise ValidationError(
+            f"the predecessor passport {predecessor_id} is not stored here: upload it and its "
+            "log first",
+            path=("predecessor_passport_id",),
+            legal_basis="Art. 77(7)",
+        )
+    chain = original.chain_body or (original.body if original.kind == "signed" else None)
+    if chain is None:
+        raise ValidationError(
+            f"the predecessor passport {predecessor_id} has no event log to hand over from",
+            path=("predecessor_passport_id",),
+            legal_basis="Art. 77(7)",
+        )
+    history = verify_log(
+        store.events(predecessor_id),
+        trust=settings.trust,
+        chain_passport=chain,
+        now=now,
+        predecessor=verified_lineage(store, settings, original, now),
+    )
+    verify_log([], trust=settings.trust, chain_passport=body, now=now, predecessor=history)
+
+
+def _check_next_version(row: PassportRow, passport: BatteryPassport) -> None:
+    issuer, battery_id, issued_at = passport.issuer, passport.battery_id, passport.issued_at
     if issuer != row.issuer:
         raise _IssuerChangedError(
             f"passport {row.passport_id} is issued by {row.issuer!r}; a new version from "
@@ -121,6 +181,12 @@ def _check_next_version(
         raise ValidationError(
             f"a new version must be of the same battery ({row.battery_id!r})",
             path=("battery_id",),
+        )
+    if passport.predecessor_passport_id != row.predecessor_id:
+        raise ValidationError(
+            f"a new version must name the same predecessor passport ({row.predecessor_id!r})",
+            path=("predecessor_passport_id",),
+            legal_basis="Art. 77(7)",
         )
     if issued_at <= row.issued_at:
         raise _NotNewerError(

@@ -47,7 +47,7 @@ def _items(document: Any, after: int) -> list[dict[str, Any]]:
     # ever).
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise MirrorSourceError("the source's /changes answer has no 'items' list")
-    items = document["items"]
+    items: list[dict[str, Any]] = document["items"]
     last = after
     for item in items:
         if not isinstance(item, dict) or not {

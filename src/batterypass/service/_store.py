@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -409,13 +410,18 @@ class Store:
         predecessor_id: str | None,
         expected_version: int | None,
         now: datetime,
+        gs1_holder: str | None = None,
     ) -> int:
         """Store a new version (``expected_version`` is the head it replaces, ``None`` for a
-        new passport) and return its number; :class:`ConflictError` if the head moved meanwhile."""
+        new passport) and return its number; :class:`ConflictError` if the head moved meanwhile.
+        A new passport with a GS1 key is stored only if the passport that holds the key is
+        still ``gs1_holder`` (``None``: no passport holds it)."""
         digest = sha256_hex(body)
 
         def work(conn: Connection) -> int:
             if expected_version is None:
+                if gtin is not None and serial is not None:
+                    self._check_gs1_holder(conn, gtin, serial, gs1_holder)
                 number = 1
                 conn.execute(
                     insert(passports).values(
@@ -469,6 +475,26 @@ class Store:
                 f"passport {passport_id} changed meanwhile: upload against the current head",
                 head=self.head(passport_id),
             ) from None
+
+    def _check_gs1_holder(
+        self, conn: Connection, gtin: str, serial: str, expected: str | None
+    ) -> None:
+        # Inside the write transaction: SQLite's is taken with BEGIN IMMEDIATE (one writer);
+        # on PostgreSQL two new passports of the same battery are serialised by a lock on
+        # the key, so both cannot find it free.
+        if self.dialect == "postgresql":
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(7717002, hashtext(:key))"),
+                {"key": f"{gtin}/{serial}"},
+            )
+        holder = conn.execute(
+            select(passports.c.passport_id)
+            .where(passports.c.gtin == gtin, passports.c.serial == serial)
+            .order_by(passports.c.created_at.desc(), passports.c.passport_id)
+            .limit(1)
+        ).scalar()
+        if holder != expected:
+            raise _Lost
 
     def append_event(
         self,
