@@ -137,8 +137,11 @@ signature into another valid one, so a hash over the message would not identify 
   only.
 - Time: `append` holds the log and the new event to the system clock with the verifier's
   rule (step 6): an event time (`--at`) more than `CLOCK_SKEW` (5 minutes) ahead of the clock
-  is refused (`chain-time`, exit 1), as `events verify` would refuse it. In the library,
-  `lifecycle.next_event(..., now=clock)` applies the same rule to the event it builds.
+  is refused (`chain-time`, exit 1), as `events verify` would refuse it. `events head` holds
+  the log and the head's time (`--at`) to the clock by the same rule, as `events verify
+  --head` would. In the library, `lifecycle.next_event(..., now=clock)` and
+  `lifecycle.sign_head(..., now=clock)` apply it to the event or head they build; it is one
+  function, shared with `verify_chain` (step 6 and the head).
 
 ## Status state machine
 

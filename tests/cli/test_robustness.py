@@ -246,25 +246,27 @@ def test_with_trust_the_last_events_signature_is_checked(
     assert "signature" in err
 
 
-def test_future_dated_head_is_refused(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_future_dated_head_is_refused(
+    life: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A head dated five months ahead of the clock is refused by `events head` itself (it
+    was signed, then refused by `events verify --head`); signed when the clock has reached
+    its time, it is refused by a verifier whose clock is five months behind, and accepted
+    once that clock has caught up."""
+    from batterypass.cli import _events_cmds
+
     log = life / "ev-nmc.events"
     head = life / "future.head"
-    assert (
-        run(
-            [
-                "events",
-                "head",
-                str(log),
-                "--key",
-                MAKER_KEY,
-                "--out",
-                str(head),
-                "--at",
-                "2040-06-01T00:00:00Z",
-            ]
-        )
-        == 0
-    )
+    sign = [
+        *["events", "head", str(log), "--key", MAKER_KEY, "--out", str(head)],
+        *["--at", "2040-06-01T00:00:00Z"],
+    ]
+    assert run(sign) == 1  # the clock is pinned to AT (2040-01-01)
+    err = capsys.readouterr().err
+    assert "--at: the head's time 2040-06-01T00:00:00+00:00 is in the future" in err, err
+    assert not head.exists()
+    monkeypatch.setattr(_events_cmds, "_clock", lambda: datetime(2040, 6, 1, tzinfo=UTC))
+    assert run(sign) == 0
     verify = [
         "events",
         "verify",
@@ -278,7 +280,7 @@ def test_future_dated_head_is_refused(life: Path, capsys: pytest.CaptureFixture[
     ]
     capsys.readouterr()
     assert run([*verify, "--at", AT]) == 1  # the head is five months ahead of the clock
-    assert "future" in capsys.readouterr().err
+    assert "the head's time 2040-06-01T00:00:00+00:00 is in the future" in capsys.readouterr().err
     assert run([*verify, "--at", "2040-07-01T00:00:00Z"]) == 0
 
 

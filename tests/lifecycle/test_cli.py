@@ -73,6 +73,7 @@ def test_verify_example(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["head"]["count"] == 6
 
 
+@pytest.mark.usefixtures("events_clock_2040")  # the head is dated 2026-12-06
 def test_append_show_head_and_truncation(life: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = life / "new.events"
     maker = str(KEYS / "ev-maker.DEMO-ONLY.key")
@@ -358,3 +359,32 @@ def test_append_without_trust_needs_an_explicit_no_verify(
     verified = [*trust, "--passport", str(life / "ev-nmc.cose")]
     assert run([*base, "--data", '{"passed": true}', *verified]) == 0
     assert _verify(life, "new.events") == 0
+
+
+def test_head_refuses_a_time_verify_would_refuse(
+    life: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`events head --at` beyond the clock (and its skew allowance) is refused with a
+    one-line error naming --at (exit 1), no head written; up to the allowance the head is
+    signed, and `events verify --head` at the same clock accepts it: one rule for both."""
+    from batterypass.cli import _events_cmds
+
+    monkeypatch.setattr(_events_cmds, "_clock", lambda: datetime(2033, 1, 1, tzinfo=UTC))
+    log, head = life / "ev-nmc.events", life / "new.head"  # the log ends in 2032-09
+    sign = [
+        *["events", "head", str(log), "--key", str(KEYS / "ev-maker.DEMO-ONLY.key")],
+        *["--out", str(head), "--passport", str(life / "ev-nmc.cose")],
+        *["--trust", str(life / "trust.json")],
+    ]
+    assert run([*sign, "--at", "2033-01-01T00:05:01Z"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        f"batterypass: {log}: --at: the head's time 2033-01-01T00:05:01+00:00 is in the "
+        "future of the writer's clock"
+    ), err
+    assert len(err.splitlines()) == 1
+    assert not head.exists()
+    assert run([*sign, "--at", "2033-01-01T00:05:00Z"]) == 0
+    verify = ["events", "verify", str(log), "--passport", str(life / "ev-nmc.cose")]
+    verify += ["--trust", str(life / "trust.json"), "--head", str(head)]
+    assert run([*verify, "--at", "2033-01-01T00:00:00Z"]) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -121,6 +121,44 @@ def test_head_catches_truncation(world: World) -> None:
         verify_events([head], **kw)  # type: ignore[arg-type]
     with pytest.raises(SignatureError):
         verify_events(log, head=log[0], **kw)  # type: ignore[arg-type]
+
+
+def test_sign_head_refuses_what_verification_would_refuse_as_future(world: World) -> None:
+    """Given the writer's clock, sign_head holds the head's time to the verifier's rule
+    (CLOCK_SKEW), one function for both: the latest head it signs is the latest one
+    verify_events accepts, and both messages name the head's time and the allowance."""
+    from batterypass.lifecycle import CLOCK_SKEW
+
+    log = world.full_life()
+    payload = decode_sign1_unverified(log[-1]).payload
+    assert payload is not None
+    now = world.t0 + timedelta(days=60)
+
+    def head(time: Any) -> Head:
+        return Head(world.passport.passport_id, len(log), sha256_hex(payload), time)
+
+    late = head(now + CLOCK_SKEW + timedelta(seconds=1))
+    with pytest.raises(BrokenChainError) as info:
+        sign_head(late, world.keys["maker"], now=now)
+    assert (info.value.kind, info.value.index) == (BreakKind.TIME, None)
+    message = str(info.value)
+    assert message.startswith("the head's time "), message
+    assert "in the future of the writer's clock" in message
+    assert "up to 5 minutes ahead are allowed" in message
+    kw: dict[str, Any] = {"trust": world.trust, "passport": world.signed_passport, "at": now}
+    latest = sign_head(head(now + CLOCK_SKEW), world.keys["maker"], now=now)
+    assert verify_events(log, head=latest, **kw).head == head(now + CLOCK_SKEW)
+    # The head one second later, signed without a clock, is what verification refuses, with
+    # the same rule and the same words.
+    with pytest.raises(BrokenChainError) as info:
+        verify_events(log, head=sign_head(late, world.keys["maker"]), **kw)
+    assert (info.value.kind, info.value.index) == (BreakKind.TIME, None)
+    message = str(info.value)
+    assert message.startswith("the head's time "), message
+    assert "in the future of the verifier's clock" in message
+    assert "up to 5 minutes ahead are allowed" in message
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sign_head(head(now), world.keys["maker"], now=now.replace(tzinfo=None))
 
 
 def test_successor_walk(world: World) -> None:

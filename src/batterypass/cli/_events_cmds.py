@@ -225,6 +225,16 @@ def _check_log(
         raise
 
 
+def _at_error(e: BrokenChainError, log: Path) -> BrokenChainError:
+    """A writer's time check (``next_event``/``sign_head`` given ``now``) failed: the time is
+    the ``--at`` option's, so the error names it; anything else is returned as it is."""
+    if e.kind is not BreakKind.TIME:
+        return e
+    named = BrokenChainError(BreakKind.TIME, f"--at: {e.args[1]}", index=e.index)
+    named.with_source(str(log))
+    return named
+
+
 def _append_locked(
     log: Path,
     event_type: EventType,
@@ -282,12 +292,7 @@ def _append_locked(
             now=now,
         )
     except BrokenChainError as e:
-        if e.kind is not BreakKind.TIME:
-            raise
-        # Only the time can be wrong here, and the time is the --at option's.
-        raise BrokenChainError(BreakKind.TIME, f"--at: {e.args[1]}", index=e.index).with_source(
-            str(log)
-        ) from None
+        raise _at_error(e, log) from None
     message = sign_event(event, signer)
     if tsa is not None:
         message = request_timestamp(message, tsa, timeout=tsa_timeout)
@@ -535,7 +540,11 @@ def events_head(
     log: Path = typer.Argument(..., help="Event log."),
     key: Path = typer.Option(..., "--key", help="Signing key of the log's holder (PEM)."),
     out: Path = typer.Option(..., "--out", help="Signed head to write."),
-    at: str | None = typer.Option(None, "--at", help="Time of the head (default: now)."),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="Time of the head, ISO 8601 (default: now; at most 5 minutes ahead of the clock).",
+    ),
     kid: str | None = typer.Option(None, "--kid", help="Key id (default: thumbprint)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing OUT."),
     passport: Path | None = typer.Option(
@@ -553,15 +562,22 @@ def events_head(
     with update_lock(log):
         contents = read_log(log)
         signed = _read_signed(passport, "passport") if passport is not None else None
+        # The log and the head are held against the real clock, as `events verify --head`
+        # will hold them: an --at in the future of it is refused here, not signed and then
+        # failed.
         now = _clock()
         when = parse_time(at, "--at") or now
-        _check_log(log, contents, signed, trust, max(now, when))
+        _check_log(log, contents, signed, trust, now)
         last = last_event_unverified(contents.messages)
         if last is None:
             raise UsageError("the log is empty; a head needs at least one event", source=str(log))
         event, digest = last
         head = Head(event.passport_id, len(contents.messages), digest, when)
-        atomic_write(out, sign_head(head, load_private(key, kid)), force=force)
+        try:
+            message = sign_head(head, load_private(key, kid), now=now)
+        except BrokenChainError as e:
+            raise _at_error(e, log) from None
+        atomic_write(out, message, force=force)
     state.err.print(f"wrote head of {head.count} event(s) to {out}", markup=False)
     return 0
 

@@ -141,15 +141,22 @@ _NOT_FOR_WASTE: Final = frozenset(
 
 
 def _check_not_future(
-    time: datetime, now: datetime, *, index: int | None, clock: str = "the verifier's clock"
+    time: datetime,
+    now: datetime,
+    *,
+    index: int | None,
+    clock: str = "the verifier's clock",
+    what: str = "time",
 ) -> None:
-    """The one rule for how far ahead of a clock an event's time may lie (:data:`CLOCK_SKEW`):
-    a verifier applies it to every event, a writer to the event it is about to append."""
+    """The one rule for how far ahead of a clock an event's or a head's time may lie
+    (:data:`CLOCK_SKEW`): a verifier applies it to every event and to the head, a writer to
+    the event it is about to append or the head it is about to sign. ``what`` names the time
+    in the message."""
     if time > now + CLOCK_SKEW:
         skew = int(CLOCK_SKEW.total_seconds() // 60)
         raise BrokenChainError(
             BreakKind.TIME,
-            f"time {time.isoformat()} is in the future of {clock} ({now.isoformat()}; "
+            f"{what} {time.isoformat()} is in the future of {clock} ({now.isoformat()}; "
             f"up to {skew} minutes ahead are allowed)",
             index=index,
         )
@@ -795,9 +802,19 @@ def _head_payload(head: Head) -> bytes:
     )
 
 
-def sign_head(head: Head, key: Signer) -> bytes:
+def sign_head(head: Head, key: Signer, *, now: datetime | None = None) -> bytes:
     """Sign ``head`` (COSE_Sign1, :data:`HEAD_CONTENT_TYPE`, CWT claims ``iat`` = its time and
-    ``sub`` = its passport id)."""
+    ``sub`` = its passport id).
+
+    Given the writer's clock ``now``, a head time that :func:`verify_chain` would refuse as in
+    the future of it is refused (:class:`BrokenChainError` ``time``), by the verifier's rule
+    (:data:`CLOCK_SKEW`). Without ``now`` the time is not held against a clock."""
+    if now is not None:
+        if now.tzinfo is None:
+            raise ValueError("the writer's clock 'now' must be timezone-aware")
+        _check_not_future(
+            head.time, now, index=None, clock="the writer's clock", what="the head's time"
+        )
     return sign1(
         _head_payload(head),
         key,
@@ -836,12 +853,7 @@ def _check_head(message: bytes, walker: _Walker, resolver: KeyResolver) -> Head:
     assert walker.passport is not None
     msg, claims = _open(message, HEAD_CONTENT_TYPE, "head", None)
     assert claims.iat is not None
-    if claims.iat > walker.now + CLOCK_SKEW:
-        raise BrokenChainError(
-            BreakKind.TIME,
-            f"the head's time {claims.iat.isoformat()} is in the future of the verifier's "
-            f"clock ({walker.now.isoformat()})",
-        )
+    _check_not_future(claims.iat, walker.now, index=None, what="the head's time")
     signer, payload = _authenticate(msg, resolver, claims.iat, index=None)
     head = _decode_head_payload(payload)
     _check_claims(claims, head.time, head.passport_id, "head", None)
