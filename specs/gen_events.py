@@ -133,8 +133,9 @@ signature into another valid one, so a hash over the message would not identify 
   onto a log that holds events without `--trust`, unless `--no-verify-signatures` says to go
   on with the structure checked only; it then says that the signatures were not checked. The
   first event of a log needs neither (it links to the signed passport given; `--trust`
-  verifies that passport too). `events head` without `--trust` still checks the structure
-  only.
+  verifies that passport too). `events head` follows the same rule: a head vouches for every
+  event of the log, so without `--trust` it is refused (exit 2) unless
+  `--no-verify-signatures`, and then says that the signatures were not checked.
 - Time: `append` holds the log and the new event to the system clock with the verifier's
   rule (step 6): an event time (`--at`) more than `CLOCK_SKEW` (5 minutes) ahead of the clock
   is refused (`chain-time`, exit 1), as `events verify` would refuse it. `events head` holds

@@ -117,7 +117,11 @@ COMMANDS: tuple[Command, ...] = (
         "events append {D}/new.events --type manufactured "
         "--key {K} --passport {S} --data @{F} --at 2026-11-02T00:00:00Z",
     ),
-    _c("events head", "log", "events head {F} --key {K} --out {D}/h.head --at " + AT),
+    _c(
+        "events head",
+        "log",
+        "events head {F} --key {K} --out {D}/h.head --no-verify-signatures --at " + AT,
+    ),
     _c(
         "events verify --head",
         "head",

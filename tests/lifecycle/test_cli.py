@@ -142,6 +142,7 @@ def test_append_show_head_and_truncation(life: Path, capsys: pytest.CaptureFixtu
                 str(head),
                 "--at",
                 "2026-12-06T00:00:00Z",
+                "--no-verify-signatures",  # no trust file here (the structure checked only)
             ]
         )
         == 0
@@ -388,3 +389,47 @@ def test_head_refuses_a_time_verify_would_refuse(
     verify = ["events", "verify", str(log), "--passport", str(life / "ev-nmc.cose")]
     verify += ["--trust", str(life / "trust.json"), "--head", str(head)]
     assert run([*verify, "--at", "2033-01-01T00:00:00Z"]) == 0
+
+
+@pytest.mark.usefixtures("events_clock_2040")  # the example log runs to 2032
+def test_head_without_trust_needs_an_explicit_no_verify(
+    life: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A head vouches for every event of the log (their count and the last hash): without
+    --trust it is not signed unless --no-verify-signatures says so; then the structure is
+    still checked and the output says the signatures were not. With --trust a last event
+    whose signature does not verify is refused, as append refuses to chain onto it."""
+    log, head = life / "ev-nmc.events", life / "new.head"
+    base = ["events", "head", str(log), "--key", str(KEYS / "ev-maker.DEMO-ONLY.key")]
+    base += ["--out", str(head), "--at", AT]
+    trust = ["--trust", str(life / "trust.json"), "--passport", str(life / "ev-nmc.cose")]
+    assert run(base) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"batterypass: {log}: the log holds 10 event(s)"), err
+    assert "--trust TRUSTFILE --passport SIGNED" in err, err
+    assert "--no-verify-signatures to sign a head" in err, err
+    assert not head.exists()
+    assert run([*base, *trust, "--no-verify-signatures"]) == 2  # one or the other
+    assert "not both" in capsys.readouterr().err
+    assert not head.exists()
+    assert run([*base, "--no-verify-signatures"]) == 0
+    assert "signatures NOT checked" in capsys.readouterr().err
+    assert _verify(life, "ev-nmc.events", "ev-nmc.cose", "--head", str(head)) == 0
+    assert run([*base, *trust, "--force"]) == 0
+    assert "NOT checked" not in capsys.readouterr().err
+    assert _verify(life, "ev-nmc.events", "ev-nmc.cose", "--head", str(head)) == 0
+    # The last byte of the last signature flipped: the structure still holds (nothing links
+    # to the last event), so only --trust sees it.
+    data = bytearray(log.read_bytes())
+    data[-1] ^= 0x01
+    log.write_bytes(bytes(data))
+    head.unlink()
+    capsys.readouterr()
+    assert run([*base, *trust]) == 1
+    err = capsys.readouterr().err
+    assert "event 9" in err, err
+    assert "signature" in err, err
+    assert not head.exists()
+    assert run(base) == 2
+    assert not head.exists()

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import typer
 
@@ -179,7 +179,7 @@ def events_append(
     one after the other; an event is never appended to a log that does not check out. Once
     the log holds an event, checking out means verified with ``--trust``; with
     ``--no-verify-signatures`` instead, only the structure is checked, and the output says so."""
-    if trust is not None and no_verify_signatures:
+    if trust is not None and no_verify_signatures:  # refused before the log is locked
         raise UsageError("give --trust or --no-verify-signatures, not both")
     with update_lock(log):
         return _append_locked(
@@ -225,6 +225,25 @@ def _check_log(
         raise
 
 
+_UNCHECKED_NOTE: Final = "; the log's structure was checked, its signatures NOT checked"
+
+
+def _require_trust_choice(
+    log: Path, count: int, trust: Path | None, no_verify_signatures: bool, doing: str
+) -> None:
+    """Fail closed (ADR 0014): a writer that vouches for the log's events (an append links
+    to the last one, a head signs their count and last hash) checks their signatures with
+    ``--trust``, or is told not to with ``--no-verify-signatures``; exit 2 otherwise. (The
+    commands refuse both at once before they lock the log.)"""
+    if count and trust is None and not no_verify_signatures:
+        raise UsageError(
+            f"the log holds {count} event(s) and their signatures are checked only with a "
+            "trust file: give --trust TRUSTFILE --passport SIGNED, or --no-verify-signatures "
+            f"to {doing} after checking the log's structure only",
+            source=str(log),
+        )
+
+
 def _at_error(e: BrokenChainError, log: Path) -> BrokenChainError:
     """A writer's time check (``next_event``/``sign_head`` given ``now``) failed: the time is
     the ``--at`` option's, so the error names it; anything else is returned as it is."""
@@ -256,13 +275,7 @@ def _append_locked(
         raise UsageError("the first event of a log needs --passport SIGNED_PASSPORT")
     # Fail closed: the new event vouches for the last one by its hash, so an event whose
     # signature nobody checked is not chained onto unless the user says so.
-    if current.messages and trust is None and not no_verify_signatures:
-        raise UsageError(
-            f"the log holds {len(current.messages)} event(s) and their signatures are "
-            "checked only with a trust file: give --trust TRUSTFILE --passport SIGNED, or "
-            "--no-verify-signatures to append after checking the log's structure only",
-            source=str(log),
-        )
+    _require_trust_choice(log, len(current.messages), trust, no_verify_signatures, "append")
     signed = _read_signed(passport, "passport") if passport is not None else None
     # The log and the new event are held against the real clock, as `events verify` will
     # hold them: an --at in the future of it is refused here, not accepted and then failed.
@@ -302,7 +315,7 @@ def _append_locked(
     state.err.print(
         f"appended event {event.sequence} ({event.type.value}) to {log}, signed by {actor} "
         f"(kid {signer.kid}{', timestamped' if tsa is not None else ''})"
-        + ("; the log's structure was checked, its signatures NOT checked" if unchecked else ""),
+        + (_UNCHECKED_NOTE if unchecked else ""),
         markup=False,
     )
     return 0
@@ -553,14 +566,30 @@ def events_head(
     trust: Path | None = typer.Option(
         None,
         "--trust",
-        help="Trust file: verify the whole log before signing (needs --passport). Without "
-        "it the chain's structure is checked, not its signatures.",
+        help="Trust file: verify the whole log (signatures, trust, roles) before signing "
+        "(needs --passport). Needed unless --no-verify-signatures.",
+    ),
+    no_verify_signatures: bool = typer.Option(
+        False,
+        "--no-verify-signatures",
+        help="Sign without a trust file: the log's structure (links, hashes, sequence, "
+        "time order, status, counters) is checked, its signatures are NOT.",
     ),
 ) -> int:
     """Sign a head of the log (its event count and last hash) for the holder to publish,
-    after checking the log (a head is never signed over a broken log)."""
+    after checking the log (a head is never signed over a broken log): verified with
+    ``--trust``; with ``--no-verify-signatures`` instead, only the structure is checked, and
+    the output says so."""
+    if trust is not None and no_verify_signatures:  # refused before the log is locked
+        raise UsageError("give --trust or --no-verify-signatures, not both")
     with update_lock(log):
         contents = read_log(log)
+        if not contents.messages:
+            raise UsageError("the log is empty; a head needs at least one event", source=str(log))
+        # Fail closed: the head vouches for every event by their count and the last hash.
+        _require_trust_choice(
+            log, len(contents.messages), trust, no_verify_signatures, "sign a head"
+        )
         signed = _read_signed(passport, "passport") if passport is not None else None
         # The log and the head are held against the real clock, as `events verify --head`
         # will hold them: an --at in the future of it is refused here, not signed and then
@@ -569,8 +598,7 @@ def events_head(
         when = parse_time(at, "--at") or now
         _check_log(log, contents, signed, trust, now)
         last = last_event_unverified(contents.messages)
-        if last is None:
-            raise UsageError("the log is empty; a head needs at least one event", source=str(log))
+        assert last is not None  # the log holds an event
         event, digest = last
         head = Head(event.passport_id, len(contents.messages), digest, when)
         try:
@@ -578,7 +606,11 @@ def events_head(
         except BrokenChainError as e:
             raise _at_error(e, log) from None
         atomic_write(out, message, force=force)
-    state.err.print(f"wrote head of {head.count} event(s) to {out}", markup=False)
+    state.err.print(
+        f"wrote head of {head.count} event(s) to {out}"
+        + (_UNCHECKED_NOTE if trust is None else ""),
+        markup=False,
+    )
     return 0
 
 
