@@ -97,6 +97,30 @@ def test_a_successor_passport_needs_its_verified_lineage(make_service, keys) -> 
     assert STATIONARY_ID in page.text
 
 
+def test_the_same_upload_racing_itself_is_a_repeat_not_a_conflict(
+    service: Service, keys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Two copies of one upload at once (a client's retry): the one that read the store before
+    # the other committed lost the compare-and-set and got 409, though its bytes were stored.
+    # The race made deterministic: the second upload reads the store as it was before.
+    body = sign_passport(load_example("ev-nmc"), keys["ev-maker"])
+    assert _put(service, body).status_code == 201
+    real = service.store.passport
+    calls = iter([None])
+    monkeypatch.setattr(service.store, "passport", lambda pid: next(calls, real(pid)))
+    r = _put(service, body)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"passport_id": EV_ID, "version": 1}
+    assert service.store.count()["versions"] == 1
+    # A different upload that loses the same race is still a conflict.
+    calls = iter([None])
+    monkeypatch.setattr(service.store, "passport", lambda pid: next(calls, real(pid)))
+    other = load_example("ev-nmc").model_copy(
+        update={"issued_at": datetime(2026, 11, 1, tzinfo=UTC)}
+    )
+    _problem(_put(service, sign_passport(other, keys["ev-maker"])), 409, "conflict")
+
+
 def _hostile(pages: list[object]) -> httpx.Client:
     answers = iter(pages)
 

@@ -90,7 +90,9 @@ def ingest_passport(
         # passport with its GS1 key, so a new passport may carry a key already held only as
         # the verified successor of the passport that holds it.
         holder = store.find_by_gs1(gtin, serial)
-        if holder is not None and holder != passport.predecessor_passport_id:
+        # (The holder is this very passport when another upload of it was stored meanwhile:
+        # the store's compare-and-set answers that.)
+        if holder not in (None, passport_id, passport.predecessor_passport_id):
             raise _BatteryHasPassportError(
                 f"battery {passport.battery_id} has passport {holder} already; another "
                 "passport for it is refused (a repurposed or remanufactured battery gets a "
@@ -98,20 +100,29 @@ def ingest_passport(
                 path=("battery_id",),
                 legal_basis="Art. 77(3); Art. 77(7)",
             )
-    number = store.put_version(
-        passport_id=passport_id,
-        kind=kind,
-        body=body,
-        issued_at=passport.issued_at,
-        issuer=passport.issuer,
-        battery_id=passport.battery_id,
-        gtin=gtin,
-        serial=serial,
-        predecessor_id=passport.predecessor_passport_id,
-        expected_version=expected,
-        gs1_holder=holder,
-        now=now,
-    )
+    try:
+        number = store.put_version(
+            passport_id=passport_id,
+            kind=kind,
+            body=body,
+            issued_at=passport.issued_at,
+            issuer=passport.issuer,
+            battery_id=passport.battery_id,
+            gtin=gtin,
+            serial=serial,
+            predecessor_id=passport.predecessor_passport_id,
+            expected_version=expected,
+            gs1_holder=holder,
+            now=now,
+        )
+    except ConflictError:
+        # The same bytes, uploaded twice at once (a client's retry): the loser's upload is
+        # stored, so it gets the answer of a repeated upload, not a conflict.
+        digest = sha256_hex(body)
+        for version in store.versions(passport_id):
+            if version.sha256 == digest:
+                return Stored(passport_id, version.version, created=False)
+        raise
     return Stored(passport_id, number, created=True)
 
 
