@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from batterypass.cose import decode_sign1_unverified, sign_passport
-from batterypass.lifecycle import decode_event, parse_log
+from batterypass.lifecycle import decode_event, next_event, parse_log, sign_event
 from batterypass.service import Settings, mirror, open_store
 from batterypass.service._mirror import MirrorSourceError
 from batterypass.verify import TrustStore
 
-from .conftest import STORAGE_ISSUER, Service, load_example
+from .conftest import EV_ISSUER, STORAGE_ISSUER, Service, load_example
 from .test_api import COSE, EV_ID, EV_PATH, _problem, _put
 
 LIFECYCLE = Path(__file__).resolve().parents[2] / "examples" / "lifecycle"
@@ -119,6 +119,42 @@ def test_the_same_upload_racing_itself_is_a_repeat_not_a_conflict(
         update={"issued_at": datetime(2026, 11, 1, tzinfo=UTC)}
     )
     _problem(_put(service, sign_passport(other, keys["ev-maker"])), 409, "conflict")
+
+
+def test_the_same_event_again_is_a_repeat_not_a_conflict(
+    service: Service, keys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # A client that retries an append whose answer it lost got 409 ("the log holds 1 events
+    # already") though its event was stored: it would rebuild the event on the new head and
+    # append it a second time.
+    signed = sign_passport(load_example("ev-nmc"), keys["ev-maker"])
+    assert _put(service, signed).status_code == 201
+    event = sign_event(
+        next_event(
+            [],
+            event_type="manufactured",
+            payload={"country": "CN"},
+            actor=EV_ISSUER,
+            time=datetime(2026, 10, 16, tzinfo=UTC),
+            signed_passport=signed,
+        ),
+        keys["ev-maker"],
+    )
+    auth = {**COSE, **service.token(EV_ISSUER)}
+    url = f"/passports/{EV_ID}/events"
+    assert service.client.post(url, content=event, headers=auth).status_code == 201
+    again = service.client.post(url, content=event, headers=auth)
+    assert again.status_code == 200, again.text
+    assert again.json() == {"passport_id": EV_ID, "sequence": 0}
+    # Not for a token of another organisation.
+    other = {**COSE, **service.token(STORAGE_ISSUER)}
+    _problem(service.client.post(url, content=event, headers=other), 409, "conflict")
+    # Two copies at once: the one that read the log before the other was appended.
+    real = service.store.events
+    calls = iter([[]])
+    monkeypatch.setattr(service.store, "events", lambda pid: next(calls, real(pid)))
+    assert service.client.post(url, content=event, headers=auth).status_code == 200
+    assert service.store.count()["events"] == 1
 
 
 def _hostile(pages: list[object]) -> httpx.Client:

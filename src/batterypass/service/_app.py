@@ -375,6 +375,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         status_code=201,
         summary="Append one signed lifecycle event to the passport's log",
         openapi_extra=cose_body,
+        responses={200: {"description": "the same event was appended already"}},
     )
     async def post_event(passport_id: str, request: Request) -> Response:
         _check_id(passport_id)
@@ -390,7 +391,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             now=settings.clock(),
         )
         return JSONResponse(
-            {"passport_id": stored.passport_id, "sequence": stored.number}, status_code=201
+            {"passport_id": stored.passport_id, "sequence": stored.number},
+            status_code=201 if stored.created else 200,
         )
 
     # --- reads ----------------------------------------------------------------------------

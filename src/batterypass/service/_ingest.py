@@ -256,10 +256,18 @@ def ingest_event(
     # A writer that built on an older head learns the current one (409) rather than a
     # chain error: its event is fine, only late. Read unverified, only to pick the answer.
     try:
-        sequence = decode_event(decode_sign1_unverified(body).payload or b"").sequence
+        event = decode_event(decode_sign1_unverified(body).payload or b"")
     except BatteryPassError:
-        sequence = None
+        event = None
+    sequence = event.sequence if event is not None else None
     if sequence is not None and sequence < len(stored):
+        # The very event again (a client's retry, or two copies at once): stored already.
+        # These bytes were verified when stored; the caller must be of their actor still.
+        assert event is not None
+        if stored[sequence] == body and (
+            not require_caller or (caller is not None and caller.organisation_id == event.actor)
+        ):
+            return Stored(passport_id, sequence, created=False)
         raise ConflictError(
             f"the event has sequence {sequence}, but the log holds {len(stored)} events already",
             # ``row`` was read before the events: another writer may have appended in between,
@@ -279,12 +287,19 @@ def ingest_event(
             f"a token of {caller.organisation_id!r} cannot append events signed by "
             f"{last.organisation_id!r}"
         )
-    store.append_event(
-        passport_id=passport_id,
-        seq=len(stored),
-        body=body,
-        sha256=last.payload_sha256,
-        chain_version=chain_version,
-        now=now,
-    )
+    try:
+        store.append_event(
+            passport_id=passport_id,
+            seq=len(stored),
+            body=body,
+            sha256=last.payload_sha256,
+            chain_version=chain_version,
+            now=now,
+        )
+    except ConflictError:
+        # Another copy of this very event was appended first: a repeat, not a conflict.
+        appended = store.events(passport_id)
+        if len(appended) > len(stored) and appended[len(stored)] == body:
+            return Stored(passport_id, len(stored), created=False)
+        raise
     return Stored(passport_id, len(stored), created=True)
