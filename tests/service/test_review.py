@@ -3,6 +3,7 @@ stores): each failed before its fix."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.lifecycle import decode_event, next_event, parse_log, sign_event
-from batterypass.service import Settings, mirror, open_store
+from batterypass.service import Settings, _app, mirror, open_store
 from batterypass.service._mirror import MirrorSourceError
 from batterypass.verify import TrustStore
 
@@ -155,6 +156,35 @@ def test_the_same_event_again_is_a_repeat_not_a_conflict(
     monkeypatch.setattr(service.store, "events", lambda pid: next(calls, real(pid)))
     assert service.client.post(url, content=event, headers=auth).status_code == 200
     assert service.store.count()["events"] == 1
+
+
+def test_a_change_feed_page_is_bounded_in_bytes(service: Service, keys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A page was `limit` items whatever their size: 1000 bodies of up to the body limit each,
+    # built in memory as one JSON answer. Now it stops at a byte budget; `next` continues.
+    bodies = []
+    for name, key, org in (
+        ("ev-nmc", "ev-maker", EV_ISSUER),
+        ("lfp-storage", "storage-maker", STORAGE_ISSUER),
+    ):
+        passport = load_example(name)
+        body = sign_passport(passport, keys[key])
+        bodies.append(body)
+        r = service.client.put(
+            f"/passports/{passport.passport_id}",
+            content=body,
+            headers={**COSE, **service.token(org)},
+        )
+        assert r.status_code == 201
+    monkeypatch.setattr(_app, "FEED_PAGE_BYTES", len(bodies[0]) + 1)
+    feed = service.token("urn:backup", mirror=True)
+    first = service.client.get("/changes?limit=1000", headers=feed).json()
+    assert [base64.b64decode(i["body"]) for i in first["items"]] == bodies[:1]
+    second = service.client.get(f"/changes?after={first['next']}", headers=feed).json()
+    assert [base64.b64decode(i["body"]) for i in second["items"]] == bodies[1:]
+    # One item over the budget still comes, alone (the feed never stalls).
+    monkeypatch.setattr(_app, "FEED_PAGE_BYTES", 1)
+    one = service.client.get("/changes?limit=1000", headers=feed).json()
+    assert len(one["items"]) == 1
 
 
 def _hostile(pages: list[object]) -> httpx.Client:

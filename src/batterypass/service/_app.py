@@ -52,6 +52,10 @@ _FORMATS = {"json": JSON, "cose": COSE, "linkset": LINKSET, "html": HTML}
 # Server preference among equally acceptable types: JSON for programs that accept anything.
 _PREFERENCE = (JSON, HTML, COSE, LINKSET)
 
+FEED_PAGE_BYTES = 8 * 1024 * 1024
+"""Most bytes of stored bodies one page of the change feed carries (a page of 1000 items of up
+to a body limit each would be built in memory whole); ``next`` continues after the last."""
+
 _MAX_CURSOR = 2**63 - 1
 """The largest change-feed cursor (a signed 64-bit integer in both stores)."""
 
@@ -631,7 +635,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 "(batterypass service token add --mirror)",
                 legal_basis="Art. 77(2)",
             )
-        items = the_store.changes(after, limit)
+        items = the_store.changes(after, limit, max_bytes=FEED_PAGE_BYTES)
         if items:
             the_store.log_access(
                 at=settings.clock(),

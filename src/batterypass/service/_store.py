@@ -538,8 +538,10 @@ class Store:
 
     # --- the change feed ----------------------------------------------------------------
 
-    def changes(self, after: int, limit: int) -> list[Change]:
-        """Up to ``limit`` changes with a cursor above ``after``, in order, with their bytes."""
+    def changes(self, after: int, limit: int, *, max_bytes: int | None = None) -> list[Change]:
+        """Up to ``limit`` changes with a cursor above ``after``, in order, with their bytes;
+        with ``max_bytes``, fewer when their bodies would add up to more (never none: the
+        first is given whatever its size)."""
         with self._read() as conn:
             rows = conn.execute(
                 select(changes)
@@ -548,6 +550,7 @@ class Store:
                 .limit(limit)
             ).all()
             out: list[Change] = []
+            size = 0
             for r in rows:
                 if r.kind == "passport":
                     body = conn.execute(
@@ -562,6 +565,9 @@ class Store:
                             events.c.passport_id == r.passport_id, events.c.seq == r.number
                         )
                     ).scalar_one()
+                size += len(body)
+                if out and max_bytes is not None and size > max_bytes:
+                    break
                 out.append(
                     Change(r.cursor, r.kind, r.passport_id, r.number, _aware(r.at), bytes(body))
                 )
