@@ -12,7 +12,7 @@ import pytest
 
 from batterypass.cose import decode_sign1_unverified, sign_passport
 from batterypass.lifecycle import decode_event, next_event, parse_log, sign_event
-from batterypass.service import Settings, _app, mirror, open_store
+from batterypass.service import Settings, _app, _mirror, mirror, open_store
 from batterypass.service._mirror import MirrorSourceError
 from batterypass.verify import TrustStore
 
@@ -208,6 +208,8 @@ def _hostile(pages: list[object]) -> httpx.Client:
         # A cursor that is not a number, a page that is not JSON: a ValueError escaped.
         [{"items": [{"cursor": "one", "kind": "x", "passport_id": "p", "number": 0, "body": ""}]}],
         [b"<html>not a feed</html>"],
+        # A page without end: it was read into memory whole.
+        [b'{"items": [], "next": 0, "pad": "' + b"x" * 200_000 + b'"}'],
         [
             {
                 "items": [
@@ -217,7 +219,8 @@ def _hostile(pages: list[object]) -> httpx.Client:
         ],
     ],
 )
-def test_mirror_refuses_a_hostile_feed(db_url: str, trust, pages) -> None:  # type: ignore[no-untyped-def]
+def test_mirror_refuses_a_hostile_feed(db_url: str, trust, pages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(_mirror, "MAX_PAGE_BYTES", 100_000)
     copy = open_store(db_url)
     settings = Settings(db_url=db_url, trust=trust)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +70,27 @@ def _items(document: Any, after: int) -> list[dict[str, Any]]:
     return items
 
 
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+"""Largest answer of the source read for one page (a server's page stops at 8 MiB of bodies,
+base64 and JSON around them add about a third)."""
+
+
+def _fetch(
+    client: httpx.Client, url: str, *, params: dict[str, int], headers: dict[str, str]
+) -> tuple[int, bytes]:
+    # Read the answer as it comes, and stop at the limit: the source is not trusted to send a
+    # page of reasonable size.
+    with client.stream("GET", url, params=params, headers=headers) as response:
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > MAX_PAGE_BYTES:
+                raise MirrorSourceError(
+                    f"{url} answered more than {MAX_PAGE_BYTES} bytes for one page"
+                )
+        return response.status_code, bytes(data)
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -89,18 +111,17 @@ def mirror(
     own = client or httpx.Client(timeout=30.0)
     try:
         while True:
-            response = own.get(
+            status, text = _fetch(
+                own,
                 f"{source.rstrip('/')}/changes",
                 params={"after": report.cursor, "limit": page},
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             )
-            if response.status_code != 200:
-                detail = response.text[:300].replace("\n", " ")
-                raise MirrorSourceError(
-                    f"{source}/changes answered {response.status_code}: {detail}"
-                )
+            if status != 200:
+                detail = text[:300].decode("utf-8", "replace").replace("\n", " ")
+                raise MirrorSourceError(f"{source}/changes answered {status}: {detail}")
             try:
-                document = response.json()
+                document = json.loads(text)
             except ValueError:
                 raise MirrorSourceError(
                     f"{source}/changes answered something that is not JSON"
