@@ -35,7 +35,9 @@ def test_change_feed_cursor_beyond_64_bits_is_a_bad_request(service: Service) ->
     assert r.json()["items"] == []
 
 
-def test_another_issuer_cannot_take_over_a_batterys_digital_link(service: Service, keys) -> None:  # type: ignore[no-untyped-def]
+def test_another_issuer_cannot_take_over_a_batterys_digital_link(
+    service: Service, keys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     # A second passport for the same battery (same GS1 key), from another trusted
     # manufacturer: it verified, was stored, and the QR code's URI then resolved to it (the
     # newest passport with that key won).
@@ -56,6 +58,11 @@ def test_another_issuer_cannot_take_over_a_batterys_digital_link(service: Servic
     # Not even its own issuer makes a second, unlinked passport for the battery.
     twin = ev.model_copy(update={"passport_id": ROGUE_ID})
     _problem(_put(service, sign_passport(twin, keys["ev-maker"]), pid=ROGUE_ID), 409)
+    # Two at once: the one that found the key free before the other was stored is refused by
+    # the check inside the write transaction.
+    monkeypatch.setattr(service.store, "find_by_gs1", lambda gtin, serial: None)
+    _problem(_put(service, sign_passport(twin, keys["ev-maker"]), pid=ROGUE_ID), 409, "conflict")
+    assert service.store.passport(ROGUE_ID) is None
 
 
 def test_a_successor_passport_needs_its_verified_lineage(make_service, keys) -> None:  # type: ignore[no-untyped-def]
