@@ -194,6 +194,26 @@ def test_a_change_feed_page_is_bounded_in_bytes(service: Service, keys, monkeypa
     assert len(one["items"]) == 1
 
 
+def test_the_issuers_signed_copy_is_logged_whatever_the_tokens_audience(
+    service: Service, keys
+) -> None:  # type: ignore[no-untyped-def]
+    # The issuer gets its plain signed passport (every group) with a token of any audience;
+    # with a public-audience token that read of groups 2 to 4 was not in the access log.
+    body = sign_passport(load_example("ev-nmc"), keys["ev-maker"])
+    assert _put(service, body).status_code == 201
+    issuer = service.token(EV_ISSUER, purpose="own copy")
+    got = service.client.get(f"/passports/{EV_ID}?format=cose", headers=issuer)
+    assert got.status_code == 200
+    assert got.content == body
+    log = service.store.access_log(passport_id=EV_ID)
+    assert [(r.organisation_id, r.audience, r.purpose, r.resource) for r in log] == [
+        (EV_ISSUER, "public", "own copy", "cose")
+    ]
+    # Its public JSON view is group 1 only: not logged.
+    assert service.client.get(f"/passports/{EV_ID}?format=json", headers=issuer).status_code == 200
+    assert len(service.store.access_log(passport_id=EV_ID)) == 1
+
+
 def _hostile(pages: list[object]) -> httpx.Client:
     answers = iter(pages)
 

@@ -326,9 +326,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             raise BadRequestError("empty body")
         return body
 
-    def log_read(read: PassportRead, resource: str) -> None:
+    def log_read(read: PassportRead, resource: str, *, every_group: bool = False) -> None:
+        # ``every_group``: the answer holds every group whatever the caller's audience (the
+        # issuer's own signed passport), so it is a read above group 1 too.
         caller = read.caller
-        if caller is not None and _shows_more_than_public(caller.audience):
+        if caller is not None and (every_group or _shows_more_than_public(caller.audience)):
             the_store.log_access(
                 at=settings.clock(),
                 token_id=caller.token_id,
@@ -450,7 +452,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                     "passport for per-audience presentations); the JSON view is available",
                     legal_basis="Art. 77(2)",
                 )
-            log_read(read, "cose")
+            log_read(read, "cose", every_group=is_issuer and read.kind == "signed")
             return Response(data, media_type=COSE, headers={"Vary": "Accept, Authorization"})
         log_read(read, "json")
         return Response(
