@@ -167,16 +167,23 @@ def trust_add(
         return _trust_add_anchor(trustfile, pubfile, data, role, org, kid, start, end)
     key = _load_public(pubfile, data)
     roles = [Role(r.value) for r in role]
-    # Locked from read to rewrite: concurrent adds and revokes run one after the other, so
-    # none is lost (a lost revocation would leave a revoked key trusted).
-    with update_lock(trustfile):
-        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
-        store = store.add_key(
+    _add_to_trust(
+        trustfile,
+        lambda store: store.add_key(
             key, organisation_id=org, roles=roles, not_before=start, not_after=end, kid=kid
-        )
-        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+        ),
+    )
     state.err.print(f"trusted {kid or key.kid} in {trustfile}", markup=False)
     return 0
+
+
+def _add_to_trust(trustfile: Path, add: Callable[[TrustStore], TrustStore]) -> None:
+    """Add an entry to the trust file (created if missing). Locked from read to rewrite:
+    concurrent adds and revokes run one after the other, so none is lost (a lost revocation
+    would leave a revoked key trusted)."""
+    with update_lock(trustfile):
+        store = add(load_trust(trustfile) if trustfile.exists() else TrustStore())
+        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
 
 
 def _trust_add_anchor(
@@ -201,10 +208,7 @@ def _trust_add_anchor(
         )
     except BatteryPassError as e:
         raise e.with_source(str(certfile)) from None
-    with update_lock(trustfile):  # see trust add
-        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
-        store = store.add_anchor(anchor)
-        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+    _add_to_trust(trustfile, lambda store: store.add_anchor(anchor))
     subject = anchor.certificate.subject.rfc4514_string()
     state.err.print(
         f"trusted X.509 anchor {anchor.fingerprint} ({subject}) for {org} in {trustfile}",
@@ -242,10 +246,7 @@ def _trust_add_tsa(
         )
     except BatteryPassError as e:
         raise e.with_source(str(certfile)) from None
-    with update_lock(trustfile):  # see trust add
-        store = load_trust(trustfile) if trustfile.exists() else TrustStore()
-        store = store.add_timestamp_authority(authority)
-        atomic_write(trustfile, store.to_json().encode("utf-8"), force=trustfile.exists())
+    _add_to_trust(trustfile, lambda store: store.add_timestamp_authority(authority))
     state.err.print(
         f"trusted timestamp authority {org} ({authority.fingerprint[:16]}) in {trustfile}",
         markup=False,
@@ -431,7 +432,7 @@ def trust_revoke(
     stolen = parse_time(compromised_at, "--compromised-at")
     if when is None and stolen is None:
         raise UsageError("give --at TIME (revocation) or --compromised-at TIME (key compromise)")
-    with update_lock(trustfile):  # see trust add
+    with update_lock(trustfile):  # see _add_to_trust
         store = load_trust(trustfile)
         if anchor is not None:
             if when is not None:
